@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+// GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
+// Licensed under the Apache License, Version 2.0.
+
+import PackageDescription
+
+let package = Package(
+    name: "GuestSDK",
+    products: [
+        .library(name: "GuestRPC", targets: ["GuestRPC"]),
+        .library(name: "GuestLib", targets: ["GuestLib"]),
+        .library(name: "AppMonitor", targets: ["AppMonitor"]),
+        .library(name: "HostAgent", targets: ["HostAgent"]),
+        .executable(name: "vmguestlibtest", targets: ["vmguestlibtest"]),
+        .executable(name: "vmware-appmonitor", targets: ["vmware-appmonitor"]),
+        .executable(name: "appmonitor-sample", targets: ["appmonitor-sample"]),
+        .executable(name: "checksystem", targets: ["checksystem"]),
+        .executable(name: "guestsdk-host", targets: ["guestsdk-host"]),
+        .executable(name: "guestsdk", targets: ["guestsdk"]),
+    ],
+    targets: [
+        // Libraries, bottom layer first. A module imports only the ones above it.
+        .target(name: "CPlatform"),
+        .target(name: "GuestRPC", dependencies: ["CPlatform"]),
+        .target(name: "GuestLib", dependencies: ["GuestRPC"]),
+        .target(name: "AppMonitor", dependencies: ["GuestRPC"]),
+        .target(name: "GuestSDKC", dependencies: ["GuestLib", "AppMonitor"]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
+        .target(
+            name: "HostAgent",
+            dependencies: ["GuestRPC", "GuestLib", "CSQLite", "CMicroHTTPD"]
+        ),
+
+        // Executables: argument parsing and output only.
+        .executableTarget(name: "vmguestlibtest", dependencies: ["GuestLib"]),
+        .executableTarget(name: "vmware-appmonitor", dependencies: ["AppMonitor"]),
+        .executableTarget(name: "appmonitor-sample", dependencies: ["AppMonitor"]),
+        .executableTarget(name: "checksystem", dependencies: ["GuestRPC"]),
+        .executableTarget(name: "guestsdk-host", dependencies: ["HostAgent"]),
+        .executableTarget(
+            name: "guestsdk",
+            dependencies: ["GuestLib", "AppMonitor", "HostAgent"]
+        ),
+
+        // Tests, one target per library.
+        .testTarget(name: "GuestRPCTests", dependencies: ["GuestRPC"]),
+        .testTarget(name: "GuestLibTests", dependencies: ["GuestLib", "HostAgent"]),
+        .testTarget(name: "AppMonitorTests", dependencies: ["AppMonitor", "HostAgent"]),
+        .testTarget(name: "HostAgentTests", dependencies: ["HostAgent"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

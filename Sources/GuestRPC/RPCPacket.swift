@@ -1,0 +1,80 @@
+// GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
+// Licensed under the Apache License, Version 2.0.
+
+/// One RPCI message as a DataMap: a packet type, a payload and, on one-shot
+/// requests, the fast-close flag (PROTOCOL.md §4.3).
+public struct RPCPacket: Equatable, Sendable {
+    /// Field ids of an RPCI DataMap.
+    public enum Field {
+        public static let packetType: Int32 = 1
+        public static let payload: Int32 = 2
+        public static let fastClose: Int32 = 3
+    }
+
+    /// The packet type for requests and replies.
+    public static let dataType: Int64 = 1
+
+    /// The request or reply bytes; never empty on the wire.
+    public var payload: [UInt8]
+    /// True when the sender asks the host to close the connection after replying.
+    public var fastClose: Bool
+
+    public init(payload: [UInt8], fastClose: Bool = false) {
+        self.payload = payload
+        self.fastClose = fastClose
+    }
+
+    /// Reads an RPCI packet from a decoded DataMap: field 2 must be a STRING,
+    /// field 3 (when present) an INT64; other fields are ignored.
+    ///
+    /// - Throws: `RPCPacketError` when the payload is missing or of the wrong type.
+    public init(dataMap: DataMap) throws {
+        guard case .string(let payload) = dataMap[Field.payload] else {
+            throw RPCPacketError.missingPayload
+        }
+        self.payload = payload
+        switch dataMap[Field.fastClose] {
+        case nil: self.fastClose = false
+        case .int64(let flag): self.fastClose = flag != 0
+        default: throw RPCPacketError.malformedFastClose
+        }
+    }
+
+    /// Decodes a whole framed packet.
+    ///
+    /// - Throws: `DataMapError` for a malformed DataMap, `RPCPacketError` for a missing payload.
+    public init(decoding packet: [UInt8], maximumLength: Int = PacketFramer.defaultMaximumLength) throws {
+        try self.init(dataMap: DataMap(decoding: packet, maximumLength: maximumLength))
+    }
+
+    /// The packet as a DataMap: type 1, the payload, and field 3 only when fast close is set.
+    public var dataMap: DataMap {
+        var map = DataMap()
+        map[Field.packetType] = .int64(RPCPacket.dataType)
+        map[Field.payload] = .string(self.payload)
+        if self.fastClose {
+            map[Field.fastClose] = .int64(1)
+        }
+        return map
+    }
+
+    /// The bytes on the wire: the length word and the DataMap.
+    public func encoded() -> [UInt8] {
+        self.dataMap.encoded()
+    }
+}
+
+/// Why a well-formed DataMap is not an RPCI packet.
+public enum RPCPacketError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// Field 2 is absent or not a STRING.
+    case missingPayload
+    /// Field 3 is present but not an INT64.
+    case malformedFastClose
+
+    public var description: String {
+        switch self {
+        case .missingPayload: "packet has no STRING payload in field 2"
+        case .malformedFastClose: "fast-close field 3 is not an INT64"
+        }
+    }
+}

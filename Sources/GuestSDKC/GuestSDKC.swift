@@ -1,0 +1,1 @@
+// GuestSDK placeholder; see DESIGN.md.
