@@ -22,11 +22,16 @@ public final class HardwareBackdoorPort: BackdoorPort {
     /// - Returns: the port.
     /// - Throws: `RPCError(.notRunningInVM, endpoint: .backdoor)` when the vendor is not VMware.
     public static func make(for hypervisor: Hypervisor) throws -> HardwareBackdoorPort {
-        guard hypervisor.isVMware, Hypervisor.detect().isVMware else {
+        guard HardwareBackdoorPort.permits(hypervisor, cpu: Hypervisor.detect()) else {
             throw RPCError(
                 .notRunningInVM, endpoint: .backdoor, detail: "hypervisor is \(hypervisor.vendorName), not VMware")
         }
         return HardwareBackdoorPort()
+    }
+
+    /// True only when both the caller's hypervisor and the one CPUID reports now are VMware.
+    static func permits(_ hypervisor: Hypervisor, cpu: Hypervisor) -> Bool {
+        hypervisor.isVMware && cpu.isVMware
     }
 
     public var supportsHighBandwidth: Bool {
