@@ -42,7 +42,9 @@ public final class BackdoorChannel: RPCChannel {
         let port = try HardwareBackdoorPort.make(for: hypervisor)
         guard hypervisor.isVMwareGuest(port: port) else {
             logger.debug("backdoor check failed", ["hypervisor": hypervisor.vendorName])
-            throw RPCError(.notRunningInVM, endpoint: .backdoor, detail: "the backdoor did not answer version 6")
+            throw RPCError(
+                .notRunningInVM, endpoint: .backdoor,
+                detail: "the backdoor did not answer version 6")
         }
         return BackdoorChannel(port: port, logger: logger)
     }
@@ -65,7 +67,8 @@ public final class BackdoorChannel: RPCChannel {
         do {
             return try self.exchange(request)
         } catch let error as RPCError where error.kind != .openFailed {
-            self.logger.debug("backdoor send failed, retrying once on a new channel", ["error": "\(error)"])
+            self.logger.debug(
+                "backdoor send failed, retrying once on a new channel", ["error": "\(error)"])
             return try self.exchange(request)
         }
     }
@@ -83,7 +86,8 @@ public final class BackdoorChannel: RPCChannel {
         let bytes = try channel.receive()
         guard let reply = RPCReply(wireBytes: bytes) else {
             throw RPCError(
-                .invalidReply, endpoint: .backdoor, detail: "reply of \(bytes.count) bytes does not start with 1 or 0")
+                .invalidReply, endpoint: .backdoor,
+                detail: "reply of \(bytes.count) bytes does not start with 1 or 0")
         }
         return reply
     }

@@ -16,6 +16,9 @@
 ///
 /// Not thread-safe: one owner serialises the calls.
 final class BackdoorMessageChannel {
+    private typealias MessageType = BackdoorProtocol.MessageType
+    private typealias Status = BackdoorProtocol.Status
+
     /// The id and cookies the host assigned at OPEN.
     struct Session: Equatable {
         var id: UInt16
@@ -53,27 +56,39 @@ final class BackdoorMessageChannel {
     ///
     /// - Throws: `RPCError(.openFailed)` when the host refuses both forms.
     func open() throws {
-        for protocolNumber in [BackdoorProtocol.rpciProtocol | BackdoorProtocol.cookieFlag, BackdoorProtocol.rpciProtocol] {
+        for protocolNumber in [
+            BackdoorProtocol.rpciProtocol | BackdoorProtocol.cookieFlag,
+            BackdoorProtocol.rpciProtocol,
+        ] {
             var registers = BackdoorRegisters(
-                eax: BackdoorProtocol.magic, ebx: protocolNumber, ecx: BackdoorProtocol.MessageType.open.ecx,
+                eax: BackdoorProtocol.magic, ebx: protocolNumber, ecx: MessageType.open.ecx,
                 edx: BackdoorProtocol.lowBandwidthPort)
             try self.port.call(&registers)
-            let status = BackdoorProtocol.Status(rawValue: registers.ecx >> 16)
+            let status = Status(rawValue: registers.ecx >> 16)
             if status.contains(.success) {
-                let session = Session(id: UInt16(registers.edx >> 16), cookieHigh: registers.esi, cookieLow: registers.edi)
+                let session = Session(
+                    id: UInt16(registers.edx >> 16), cookieHigh: registers.esi,
+                    cookieLow: registers.edi)
                 self.session = session
                 self.logger.debug(
                     "backdoor channel opened",
-                    ["channel": "\(session.id)", "cookies": "\(protocolNumber & BackdoorProtocol.cookieFlag != 0)"])
+                    [
+                        "channel": "\(session.id)",
+                        "cookies": "\(protocolNumber & BackdoorProtocol.cookieFlag != 0)",
+                    ])
                 return
             }
             self.logger.debug(
-                "backdoor OPEN refused", ["status": "\(status)", "ebx": "0x\(String(protocolNumber, radix: 16))"])
+                "backdoor OPEN refused",
+                ["status": "\(status)", "ebx": "0x\(String(protocolNumber, radix: 16))"])
         }
-        throw RPCError(.openFailed, endpoint: .backdoor, detail: "the host refused OPEN with and without cookies")
+        throw RPCError(
+            .openFailed, endpoint: .backdoor,
+            detail: "the host refused OPEN with and without cookies")
     }
 
-    /// Closes the channel with CLOSE; a failure is only logged, and the session is dropped either way.
+    /// Closes the channel with CLOSE; a failure is only logged, and the session is dropped
+    /// either way.
     func close() {
         guard self.session != nil else { return }
         let result = try? self.call(.close, ebx: 0)
@@ -81,7 +96,8 @@ final class BackdoorMessageChannel {
         if let (status, _) = result, status.contains(.success) {
             self.logger.debug("backdoor channel closed")
         } else {
-            self.logger.debug("backdoor CLOSE failed", ["status": result.map { "\($0.0)" } ?? "port error"])
+            self.logger.debug(
+                "backdoor CLOSE failed", ["status": result.map { "\($0.0)" } ?? "port error"])
         }
     }
 
@@ -100,7 +116,9 @@ final class BackdoorMessageChannel {
             if try self.sendOnce(message) {
                 return
             }
-            self.logger.debug("backdoor checkpoint during send, restarting from SENDSIZE", ["restart": "\(attempt + 1)"])
+            self.logger.debug(
+                "backdoor checkpoint during send, restarting from SENDSIZE",
+                ["restart": "\(attempt + 1)"])
         }
         throw RPCError(
             .sendFailed, endpoint: .backdoor,
@@ -119,7 +137,8 @@ final class BackdoorMessageChannel {
                 return message
             }
             self.logger.debug(
-                "backdoor checkpoint during receive, restarting from RECVSIZE", ["restart": "\(attempt + 1)"])
+                "backdoor checkpoint during receive, restarting from RECVSIZE",
+                ["restart": "\(attempt + 1)"])
         }
         throw RPCError(
             .receiveFailed, endpoint: .backdoor,
@@ -138,11 +157,13 @@ final class BackdoorMessageChannel {
         if status.contains(.highBandwidth), self.port.supportsHighBandwidth, !message.isEmpty {
             let session = try self.openSession(.sendFailed)
             var registers = BackdoorRegisters(
-                eax: BackdoorProtocol.magic, ebx: BackdoorProtocol.highBandwidthMessage, ecx: UInt32(message.count),
-                edx: UInt32(session.id) << 16 | BackdoorProtocol.highBandwidthPort, edi: session.cookieLow,
+                eax: BackdoorProtocol.magic, ebx: BackdoorProtocol.highBandwidthMessage,
+                ecx: UInt32(message.count),
+                edx: UInt32(session.id) << 16 | BackdoorProtocol.highBandwidthPort,
+                edi: session.cookieLow,
                 ebp: session.cookieHigh)
             try self.port.sendHighBandwidth(message, registers: &registers)
-            let transferStatus = BackdoorProtocol.Status(rawValue: registers.ebx >> 16)
+            let transferStatus = Status(rawValue: registers.ebx >> 16)
             if transferStatus.contains(.success) {
                 return true
             }
@@ -181,9 +202,10 @@ final class BackdoorMessageChannel {
             return []
         }
         let echo = registers.edx >> 16
-        guard echo == BackdoorProtocol.MessageType.sendSize.rawValue else {
+        guard echo == MessageType.sendSize.rawValue else {
             throw RPCError(
-                .receiveFailed, endpoint: .backdoor, detail: "RECVSIZE answered with type \(echo), expected 1")
+                .receiveFailed, endpoint: .backdoor,
+                detail: "RECVSIZE answered with type \(echo), expected 1")
         }
 
         let length = Int(registers.ebx)
@@ -202,7 +224,8 @@ final class BackdoorMessageChannel {
             message = []
             message.reserveCapacity(length)
             while message.count < length {
-                let (status, registers) = try self.call(.receivePayload, ebx: BackdoorProtocol.Status.success.rawValue)
+                let (status, registers) = try self.call(
+                    .receivePayload, ebx: Status.success.rawValue)
                 guard status.contains(.success) else {
                     if status.contains(.checkpoint) {
                         return nil
@@ -211,10 +234,11 @@ final class BackdoorMessageChannel {
                     throw self.failure(.receiveFailed, step: "RECVPAYLOAD", status: status)
                 }
                 let echo = registers.edx >> 16
-                guard echo == BackdoorProtocol.MessageType.sendPayload.rawValue else {
+                guard echo == MessageType.sendPayload.rawValue else {
                     self.abortReceive(remaining: length - message.count)
                     throw RPCError(
-                        .receiveFailed, endpoint: .backdoor, detail: "RECVPAYLOAD answered with type \(echo), expected 2")
+                        .receiveFailed, endpoint: .backdoor,
+                        detail: "RECVPAYLOAD answered with type \(echo), expected 2")
                 }
                 let count = min(4, length - message.count)
                 for index in 0..<count {
@@ -223,7 +247,7 @@ final class BackdoorMessageChannel {
             }
         }
 
-        let (finalStatus, _) = try self.call(.receiveStatus, ebx: BackdoorProtocol.Status.success.rawValue)
+        let (finalStatus, _) = try self.call(.receiveStatus, ebx: Status.success.rawValue)
         guard finalStatus.contains(.success) else {
             if finalStatus.contains(.checkpoint) {
                 return nil
@@ -237,11 +261,13 @@ final class BackdoorMessageChannel {
     private func receiveHighBandwidth(count: Int) throws -> [UInt8]? {
         let session = try self.openSession(.receiveFailed)
         var registers = BackdoorRegisters(
-            eax: BackdoorProtocol.magic, ebx: BackdoorProtocol.highBandwidthMessage, ecx: UInt32(count),
-            edx: UInt32(session.id) << 16 | BackdoorProtocol.highBandwidthPort, esi: session.cookieHigh,
+            eax: BackdoorProtocol.magic, ebx: BackdoorProtocol.highBandwidthMessage,
+            ecx: UInt32(count),
+            edx: UInt32(session.id) << 16 | BackdoorProtocol.highBandwidthPort,
+            esi: session.cookieHigh,
             ebp: session.cookieLow)
         let bytes = try self.port.receiveHighBandwidth(count: count, registers: &registers)
-        let status = BackdoorProtocol.Status(rawValue: registers.ebx >> 16)
+        let status = Status(rawValue: registers.ebx >> 16)
         guard status.contains(.success) else {
             if status.contains(.checkpoint) {
                 return nil
@@ -261,22 +287,25 @@ final class BackdoorMessageChannel {
     /// Tells the host the receive failed (PROTOCOL.md §2.4 note 4): RECVSTATUS when no
     /// bytes remain, RECVPAYLOAD when some do, both with EBX = 0. Its own status is ignored.
     private func abortReceive(remaining: Int) {
-        let type: BackdoorProtocol.MessageType = remaining == 0 ? .receiveStatus : .receivePayload
-        self.logger.debug("backdoor receive aborted", ["step": "\(type)", "remaining": "\(remaining)"])
+        let type: MessageType = remaining == 0 ? .receiveStatus : .receivePayload
+        self.logger.debug(
+            "backdoor receive aborted", ["step": "\(type)", "remaining": "\(remaining)"])
         _ = try? self.call(type, ebx: 0)
     }
 
     /// Makes one message call of `type` on the open session.
     private func call(
-        _ type: BackdoorProtocol.MessageType, ebx: UInt32
-    ) throws -> (BackdoorProtocol.Status, BackdoorRegisters) {
-        let session = try self.openSession(type == .receiveSize || type == .receivePayload ? .receiveFailed : .sendFailed)
+        _ type: MessageType, ebx: UInt32
+    ) throws -> (Status, BackdoorRegisters) {
+        let session = try self.openSession(
+            type == .receiveSize || type == .receivePayload ? .receiveFailed : .sendFailed)
         var registers = BackdoorRegisters(
             eax: BackdoorProtocol.magic, ebx: ebx, ecx: type.ecx,
-            edx: UInt32(session.id) << 16 | BackdoorProtocol.lowBandwidthPort, esi: session.cookieHigh,
+            edx: UInt32(session.id) << 16 | BackdoorProtocol.lowBandwidthPort,
+            esi: session.cookieHigh,
             edi: session.cookieLow)
         try self.port.call(&registers)
-        return (BackdoorProtocol.Status(rawValue: registers.ecx >> 16), registers)
+        return (Status(rawValue: registers.ecx >> 16), registers)
     }
 
     private func openSession(_ kind: RPCError.Kind) throws -> Session {
@@ -286,7 +315,7 @@ final class BackdoorMessageChannel {
         return session
     }
 
-    private func failure(_ kind: RPCError.Kind, step: String, status: BackdoorProtocol.Status) -> RPCError {
+    private func failure(_ kind: RPCError.Kind, step: String, status: Status) -> RPCError {
         let reason = status.contains(.closed) ? "the host closed the channel" : "status \(status)"
         return RPCError(kind, endpoint: .backdoor, detail: "\(step) failed: \(reason)")
     }

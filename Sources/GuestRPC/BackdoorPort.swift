@@ -15,7 +15,8 @@ public struct BackdoorRegisters: Equatable, Sendable, CustomStringConvertible {
 
     /// Creates a register set; unnamed registers start at zero.
     public init(
-        eax: UInt32 = 0, ebx: UInt32 = 0, ecx: UInt32 = 0, edx: UInt32 = 0, esi: UInt32 = 0, edi: UInt32 = 0,
+        eax: UInt32 = 0, ebx: UInt32 = 0, ecx: UInt32 = 0, edx: UInt32 = 0, esi: UInt32 = 0,
+        edi: UInt32 = 0,
         ebp: UInt32 = 0
     ) {
         self.eax = eax
@@ -66,7 +67,8 @@ public protocol BackdoorPort: AnyObject {
     /// - Throws: `RPCError` when the port cannot make high-bandwidth transfers.
     func sendHighBandwidth(_ bytes: [UInt8], registers: inout BackdoorRegisters) throws
 
-    /// Receives `count` bytes from the host in one high-bandwidth transfer (`REP INSB` on port 0x5659).
+    /// Receives `count` bytes from the host in one high-bandwidth transfer
+    /// (`REP INSB` on port 0x5659).
     ///
     /// - Parameters:
     ///   - count: how many bytes to read; ECX must hold the same count.

@@ -24,7 +24,8 @@ public final class HardwareBackdoorPort: BackdoorPort {
     public static func make(for hypervisor: Hypervisor) throws -> HardwareBackdoorPort {
         guard HardwareBackdoorPort.permits(hypervisor, cpu: Hypervisor.detect()) else {
             throw RPCError(
-                .notRunningInVM, endpoint: .backdoor, detail: "hypervisor is \(hypervisor.vendorName), not VMware")
+                .notRunningInVM, endpoint: .backdoor,
+                detail: "hypervisor is \(hypervisor.vendorName), not VMware")
         }
         return HardwareBackdoorPort()
     }
@@ -79,7 +80,9 @@ public final class HardwareBackdoorPort: BackdoorPort {
     }
 
     /// Receives `count` bytes with `guestsdk_backdoor_hb_in` (`REP INSB`).
-    public func receiveHighBandwidth(count: Int, registers: inout BackdoorRegisters) throws -> [UInt8] {
+    public func receiveHighBandwidth(count: Int, registers: inout BackdoorRegisters) throws
+        -> [UInt8]
+    {
         precondition(Int(registers.ecx) == count, "ECX must hold the byte count")
         var raw = GuestSDKBackdoorRegisters(registers)
         var bytes = [UInt8](repeating: 0, count: count)
@@ -103,13 +106,16 @@ public final class HardwareBackdoorPort: BackdoorPort {
 extension GuestSDKBackdoorRegisters {
     fileprivate init(_ registers: BackdoorRegisters) {
         self.init(
-            eax: registers.eax, ebx: registers.ebx, ecx: registers.ecx, edx: registers.edx, esi: registers.esi,
+            eax: registers.eax, ebx: registers.ebx, ecx: registers.ecx, edx: registers.edx,
+            esi: registers.esi,
             edi: registers.edi, ebp: registers.ebp)
     }
 }
 
 extension BackdoorRegisters {
     fileprivate init(_ raw: GuestSDKBackdoorRegisters) {
-        self.init(eax: raw.eax, ebx: raw.ebx, ecx: raw.ecx, edx: raw.edx, esi: raw.esi, edi: raw.edi, ebp: raw.ebp)
+        self.init(
+            eax: raw.eax, ebx: raw.ebx, ecx: raw.ecx, edx: raw.edx, esi: raw.esi, edi: raw.edi,
+            ebp: raw.ebp)
     }
 }

@@ -21,7 +21,8 @@ extension Hypervisor {
     /// True when the VMware features leaf offers VMCALL or VMMCALL, which lets the
     /// touch step pass without executing `IN` (PROTOCOL.md §1.2 step 3, variant).
     var offersHypercallBackdoor: Bool {
-        guard self.isVMware, self.maximumLeaf >= 0x4000_0010, let features = self.vmwareFeatures else {
+        guard self.isVMware, self.maximumLeaf >= 0x4000_0010, let features = self.vmwareFeatures
+        else {
             return false
         }
         return features & 0b11 != 0
@@ -39,7 +40,8 @@ extension Hypervisor {
     /// - Parameter port: the backdoor; the hardware port, or a simulated host in tests.
     /// - Returns: true inside a VMware VM whose backdoor answers version 6.
     public func isVMwareGuest(port: any BackdoorPort) -> Bool {
-        guard self.isVMware, self.touchesBackdoor(port: port), let version = self.backdoorVersion(port: port)
+        guard self.isVMware, self.touchesBackdoor(port: port),
+            let version = self.backdoorVersion(port: port)
         else {
             return false
         }
@@ -53,7 +55,8 @@ extension Hypervisor {
             return true
         }
         var registers = BackdoorRegisters(
-            eax: BackdoorProtocol.magic, ebx: Hypervisor.probeEBX, ecx: BackdoorProtocol.getVersionCommand,
+            eax: BackdoorProtocol.magic, ebx: Hypervisor.probeEBX,
+            ecx: BackdoorProtocol.getVersionCommand,
             edx: BackdoorProtocol.lowBandwidthPort)
         guard (try? port.probe(&registers)) == true else { return false }
         return registers.ebx == BackdoorProtocol.magic
@@ -70,9 +73,12 @@ extension Hypervisor {
         guard self.isVMware else { return nil }
         var registers = BackdoorRegisters(
             eax: BackdoorProtocol.magic, ebx: Hypervisor.probeEBX,
-            ecx: 0xFFFF_0000 | BackdoorProtocol.getVersionCommand, edx: BackdoorProtocol.lowBandwidthPort)
+            ecx: 0xFFFF_0000 | BackdoorProtocol.getVersionCommand,
+            edx: BackdoorProtocol.lowBandwidthPort)
         guard (try? port.call(&registers)) != nil else { return nil }
-        guard registers.eax != 0xFFFF_FFFF, registers.ebx == BackdoorProtocol.magic else { return nil }
+        guard registers.eax != 0xFFFF_FFFF, registers.ebx == BackdoorProtocol.magic else {
+            return nil
+        }
         let vmxType = registers.ecx >> 16 == 0xFFFF ? 0 : registers.ecx
         return BackdoorVersion(version: registers.eax, vmxType: vmxType)
     }

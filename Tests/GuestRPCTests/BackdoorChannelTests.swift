@@ -152,7 +152,9 @@ import Testing
         let host = SimulatedBackdoorHost()
         let channel = BackdoorChannel(port: host)
 
-        let error = #expect(throws: RPCError.self) { try channel.send([UInt8](repeating: 0x41, count: 65537)) }
+        let error = #expect(throws: RPCError.self) {
+            try channel.send([UInt8](repeating: 0x41, count: 65537))
+        }
 
         #expect(error?.guestText == "RpcOut: Unable to send the RPCI command")
         #expect(host.calls.isEmpty)
@@ -167,9 +169,10 @@ import Testing
         let reply = try channel.send(request)
 
         #expect(reply == RPCReply(succeeded: true, payload: request))
-        #expect(host.calls.filter { $0.transfer != .lowBandwidth }.map(\.transfer) == [
-            .highBandwidthSend, .highBandwidthReceive,
-        ])
+        #expect(
+            host.calls.filter { $0.transfer != .lowBandwidth }.map(\.transfer) == [
+                .highBandwidthSend, .highBandwidthReceive,
+            ])
     }
 
     @Test func logsOnlyAtDebug() throws {
@@ -182,6 +185,9 @@ import Testing
 
         #expect(!log.entries.isEmpty)
         #expect(log.entries.allSatisfy { $0.level == .debug })
-        #expect(log.entries.contains { $0.message == "backdoor send failed, retrying once on a new channel" })
+        #expect(
+            log.entries.contains {
+                $0.message == "backdoor send failed, retrying once on a new channel"
+            })
     }
 }

@@ -7,7 +7,8 @@ import Testing
 
 /// The "am I in a VMware VM?" check of PROTOCOL.md §1 on top of CPUID, against a simulated host.
 @Suite struct BackdoorCheckTests {
-    static let vmware = Hypervisor(vendorSignature: "VMwareVMware", maximumLeaf: 0x4000_0010, vmwareFeatures: 0)
+    static let vmware = Hypervisor(
+        vendorSignature: "VMwareVMware", maximumLeaf: 0x4000_0010, vmwareFeatures: 0)
 
     @Test func vmwareWithBackdoorVersion6IsAGuest() {
         let host = SimulatedBackdoorHost()
@@ -15,9 +16,13 @@ import Testing
         #expect(Self.vmware.isVMwareGuest(port: host))
 
         #expect(host.calls.map(\.transfer) == [.probe, .lowBandwidth])
-        #expect(host.calls[0].input == BackdoorRegisters(eax: 0x564D_5868, ebx: 0xA9B2_A797, ecx: 0xA, edx: 0x5658))
         #expect(
-            host.calls[1].input == BackdoorRegisters(eax: 0x564D_5868, ebx: 0xA9B2_A797, ecx: 0xFFFF_000A, edx: 0x5658))
+            host.calls[0].input
+                == BackdoorRegisters(eax: 0x564D_5868, ebx: 0xA9B2_A797, ecx: 0xA, edx: 0x5658))
+        #expect(
+            host.calls[1].input
+                == BackdoorRegisters(
+                    eax: 0x564D_5868, ebx: 0xA9B2_A797, ecx: 0xFFFF_000A, edx: 0x5658))
     }
 
     @Test(arguments: [
@@ -53,8 +58,10 @@ import Testing
 
     @Test func hypercallFeatureSkipsTheTouch() {
         let host = SimulatedBackdoorHost()
-        let vmcall = Hypervisor(vendorSignature: "VMwareVMware", maximumLeaf: 0x4000_0010, vmwareFeatures: 0b10)
-        let vmmcall = Hypervisor(vendorSignature: "VMwareVMware", maximumLeaf: 0x4000_0010, vmwareFeatures: 0b01)
+        let vmcall = Hypervisor(
+            vendorSignature: "VMwareVMware", maximumLeaf: 0x4000_0010, vmwareFeatures: 0b10)
+        let vmmcall = Hypervisor(
+            vendorSignature: "VMwareVMware", maximumLeaf: 0x4000_0010, vmwareFeatures: 0b01)
 
         #expect(vmcall.isVMwareGuest(port: host))
         #expect(vmmcall.isVMwareGuest(port: host))
@@ -65,7 +72,8 @@ import Testing
 
     @Test func hypercallFeatureCountsOnlyWithLeaf0x40000010() {
         let host = SimulatedBackdoorHost()
-        let hypervisor = Hypervisor(vendorSignature: "VMwareVMware", maximumLeaf: 0x4000_000F, vmwareFeatures: 0b11)
+        let hypervisor = Hypervisor(
+            vendorSignature: "VMwareVMware", maximumLeaf: 0x4000_000F, vmwareFeatures: 0b11)
 
         #expect(hypervisor.isVMwareGuest(port: host))
         #expect(host.calls.map(\.transfer) == [.probe, .lowBandwidth])
@@ -74,7 +82,8 @@ import Testing
     @Test func getVersionReadingAllOnesMeansNotAGuest() {
         let host = SimulatedBackdoorHost()
         host.answersBackdoor = false
-        let hypervisor = Hypervisor(vendorSignature: "VMwareVMware", maximumLeaf: 0x4000_0010, vmwareFeatures: 0b10)
+        let hypervisor = Hypervisor(
+            vendorSignature: "VMwareVMware", maximumLeaf: 0x4000_0010, vmwareFeatures: 0b10)
 
         #expect(!hypervisor.isVMwareGuest(port: host))
         #expect(hypervisor.backdoorVersion(port: host) == nil)

@@ -30,7 +30,9 @@ import Testing
             host.calls(of: .sendPayload).map(\.input.ebx) == [
                 0x7365_7567, 0x6269_6C74, 0x666E_692E, 0x6567_2E6F, 0x0033_2074,
             ])
-        #expect(host.calls(of: .sendPayload).map(\.input.ecx) == Array(repeating: 0x0002_001E, count: 5))
+        #expect(
+            host.calls(of: .sendPayload).map(\.input.ecx) == Array(repeating: 0x0002_001E, count: 5)
+        )
         #expect(host.requests == [Array("guestlib.info.get 3".utf8)])
         #expect(host.violations.isEmpty)
     }
@@ -42,7 +44,10 @@ import Testing
         try channel.open()
 
         let open = try #require(host.calls.first)
-        #expect(open.input == BackdoorRegisters(eax: 0x564D_5868, ebx: 0xC943_5052, ecx: 0x0000_001E, edx: 0x5658))
+        #expect(
+            open.input
+                == BackdoorRegisters(
+                    eax: 0x564D_5868, ebx: 0xC943_5052, ecx: 0x0000_001E, edx: 0x5658))
         #expect(host.calls.count == 1)
         #expect(channel.session == .init(id: 5, cookieHigh: 0xC0DE_0005, cookieLow: 0x5EED_0005))
     }
@@ -66,8 +71,10 @@ import Testing
         host.refusesOpen = true
         let channel = BackdoorMessageChannel(port: host)
 
-        #expect(throws: RPCError(
-            .openFailed, endpoint: .backdoor, detail: "the host refused OPEN with and without cookies")
+        #expect(
+            throws: RPCError(
+                .openFailed, endpoint: .backdoor,
+                detail: "the host refused OPEN with and without cookies")
         ) {
             try channel.open()
         }
@@ -147,11 +154,19 @@ import Testing
         _ = try channel.receive()
 
         let send = try #require(host.calls.first { $0.transfer == .highBandwidthSend })
-        #expect(send.input == BackdoorRegisters(
-            eax: 0x564D_5868, ebx: 0x0001_0000, ecx: 10, edx: 0x0005_5659, esi: 0, edi: 0x5EED_0005, ebp: 0xC0DE_0005))
+        #expect(
+            send.input
+                == BackdoorRegisters(
+                    eax: 0x564D_5868, ebx: 0x0001_0000, ecx: 10, edx: 0x0005_5659, esi: 0,
+                    edi: 0x5EED_0005,
+                    ebp: 0xC0DE_0005))
         let receive = try #require(host.calls.first { $0.transfer == .highBandwidthReceive })
-        #expect(receive.input == BackdoorRegisters(
-            eax: 0x564D_5868, ebx: 0x0001_0000, ecx: 10, edx: 0x0005_5659, esi: 0xC0DE_0005, edi: 0, ebp: 0x5EED_0005))
+        #expect(
+            receive.input
+                == BackdoorRegisters(
+                    eax: 0x564D_5868, ebx: 0x0001_0000, ecx: 10, edx: 0x0005_5659, esi: 0xC0DE_0005,
+                    edi: 0,
+                    ebp: 0x5EED_0005))
     }
 
     @Test func highBandwidthOfferIsDeclinedByAPortWithoutIt() throws {
@@ -245,7 +260,10 @@ import Testing
         let channel = BackdoorMessageChannel(port: host, maximumCheckpointRestarts: 3)
         try channel.open()
 
-        #expect(throws: RPCError(.sendFailed, endpoint: .backdoor, detail: "the host checkpointed 4 times in a row")) {
+        #expect(
+            throws: RPCError(
+                .sendFailed, endpoint: .backdoor, detail: "the host checkpointed 4 times in a row")
+        ) {
             try channel.send(Array("ping".utf8))
         }
         #expect(host.calls(of: .sendSize).count == 4)
@@ -258,7 +276,11 @@ import Testing
         try channel.open()
         try channel.send(Array("ping".utf8))
 
-        #expect(throws: RPCError(.receiveFailed, endpoint: .backdoor, detail: "the host checkpointed 3 times in a row")) {
+        #expect(
+            throws: RPCError(
+                .receiveFailed, endpoint: .backdoor,
+                detail: "the host checkpointed 3 times in a row")
+        ) {
             _ = try channel.receive()
         }
         #expect(host.calls(of: .receiveSize).count == 3)
@@ -270,8 +292,10 @@ import Testing
         let channel = BackdoorMessageChannel(port: host)
         try channel.open()
 
-        #expect(throws: RPCError(
-            .sendFailed, endpoint: .backdoor, detail: "SENDPAYLOAD failed: the host closed the channel")
+        #expect(
+            throws: RPCError(
+                .sendFailed, endpoint: .backdoor,
+                detail: "SENDPAYLOAD failed: the host closed the channel")
         ) {
             try channel.send(Array("guestlib.info.get 3".utf8))
         }
@@ -286,8 +310,10 @@ import Testing
         try channel.open()
         try channel.send(Array("ping".utf8))
 
-        #expect(throws: RPCError(
-            .receiveFailed, endpoint: .backdoor, detail: "RECVSIZE failed: the host closed the channel")
+        #expect(
+            throws: RPCError(
+                .receiveFailed, endpoint: .backdoor,
+                detail: "RECVSIZE failed: the host closed the channel")
         ) {
             _ = try channel.receive()
         }
@@ -300,8 +326,10 @@ import Testing
         try channel.open()
         try channel.send(Self.pattern(12))
 
-        #expect(throws: RPCError(
-            .receiveFailed, endpoint: .backdoor, detail: "RECVPAYLOAD answered with type 7, expected 2")
+        #expect(
+            throws: RPCError(
+                .receiveFailed, endpoint: .backdoor,
+                detail: "RECVPAYLOAD answered with type 7, expected 2")
         ) {
             _ = try channel.receive()
         }
@@ -317,7 +345,10 @@ import Testing
         try channel.open()
         try channel.send(Self.pattern(4))
 
-        #expect(throws: RPCError(.receiveFailed, endpoint: .backdoor, detail: "RECVPAYLOAD failed: status 0x0")) {
+        #expect(
+            throws: RPCError(
+                .receiveFailed, endpoint: .backdoor, detail: "RECVPAYLOAD failed: status 0x0")
+        ) {
             _ = try channel.receive()
         }
         #expect(host.calls(of: .receivePayload).map(\.input.ebx) == [1, 0])
@@ -330,8 +361,10 @@ import Testing
         try channel.open()
         try channel.send(Self.pattern(9))
 
-        #expect(throws: RPCError(
-            .receiveFailed, endpoint: .backdoor, detail: "reply of 9 bytes exceeds the limit of 8")
+        #expect(
+            throws: RPCError(
+                .receiveFailed, endpoint: .backdoor,
+                detail: "reply of 9 bytes exceeds the limit of 8")
         ) {
             _ = try channel.receive()
         }
@@ -346,8 +379,10 @@ import Testing
         try channel.open()
         try channel.send(Array("ping".utf8))
 
-        #expect(throws: RPCError(
-            .receiveFailed, endpoint: .backdoor, detail: "RECVSIZE answered with type 7, expected 1")
+        #expect(
+            throws: RPCError(
+                .receiveFailed, endpoint: .backdoor,
+                detail: "RECVSIZE answered with type 7, expected 1")
         ) {
             _ = try channel.receive()
         }
@@ -373,8 +408,11 @@ import Testing
         let channel = BackdoorMessageChannel(port: host)
         try channel.open()
 
-        #expect(throws: RPCError(
-            .invalidRequest, endpoint: .backdoor, detail: "message of 65537 bytes exceeds the host's limit of 65536")
+        #expect(
+            throws: RPCError(
+                .invalidRequest, endpoint: .backdoor,
+                detail: "message of 65537 bytes exceeds the host's limit of 65536"
+            )
         ) {
             try channel.send(Self.pattern(65537))
         }
@@ -411,7 +449,10 @@ import Testing
         let host = SimulatedBackdoorHost()
         let channel = BackdoorMessageChannel(port: host)
 
-        #expect(throws: RPCError(.sendFailed, endpoint: .backdoor, detail: "the message channel is not open")) {
+        #expect(
+            throws: RPCError(
+                .sendFailed, endpoint: .backdoor, detail: "the message channel is not open")
+        ) {
             try channel.send(Array("ping".utf8))
         }
         #expect(host.calls.isEmpty)

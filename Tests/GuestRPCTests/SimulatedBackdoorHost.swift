@@ -3,7 +3,8 @@
 
 @testable import GuestRPC
 
-/// A `BackdoorPort` that plays the host's half of the backdoor (PROTOCOL.md §1, §2.4, §2.5, §13).
+/// A `BackdoorPort` that plays the host's half of the backdoor
+/// (PROTOCOL.md §1, §2.4, §2.5, §13).
 ///
 /// It answers GETVERSION and the touch probe, runs the RPCI message state machine
 /// with a per-channel id and cookies, checks every register the guest sets, and
@@ -56,7 +57,7 @@ final class SimulatedBackdoorHost: BackdoorPort {
         }
     }
 
-    private struct Channel {
+    struct Channel {
         var cookieHigh: UInt32
         var cookieLow: UInt32
         var usesCookies: Bool
@@ -68,7 +69,8 @@ final class SimulatedBackdoorHost: BackdoorPort {
 
     // MARK: Configuration
 
-    /// Computes the reply bytes (with their `1 `/`0 ` prefix) for a request; nil withholds the reply.
+    /// Computes the reply bytes (with their `1 `/`0 ` prefix) for a request;
+    /// nil withholds the reply.
     var handler: ([UInt8]) -> [UInt8]? = { request in Array("1 ".utf8) + request }
     /// Sets status HB in the answers to SENDSIZE and RECVSIZE.
     var advertisesHighBandwidth = false
@@ -82,24 +84,25 @@ final class SimulatedBackdoorHost: BackdoorPort {
     var version: UInt32 = 6
     /// ECX answered to GETVERSION; nil leaves ECX as the guest set it.
     var vmxType: UInt32? = 2
-    /// False makes command 10 read all ones in EAX and leave the rest, as a machine without the port.
+    /// False makes command 10 read all ones in EAX and leave the rest, as a machine
+    /// without the port does.
     var answersBackdoor = true
     /// True makes the touch probe fault, as `IN` does outside a VM.
     var probeFaults = false
 
-    // MARK: Observations
+    // MARK: Observations (set only by the host itself)
 
-    private(set) var calls: [Call] = []
+    var calls: [Call] = []
     /// Everything the guest did against the protocol, in words; a correct guest leaves it empty.
-    private(set) var violations: [String] = []
+    var violations: [String] = []
     /// Every message the host received completely.
-    private(set) var requests: [[UInt8]] = []
+    var requests: [[UInt8]] = []
     /// Every reply the guest acknowledged with RECVSTATUS.
-    private(set) var deliveredReplies: [[UInt8]] = []
+    var deliveredReplies: [[UInt8]] = []
     /// The steps the guest used to abort a receive (EBX = 0).
-    private(set) var aborts: [BackdoorProtocol.MessageType] = []
+    var aborts: [BackdoorProtocol.MessageType] = []
 
-    private var channels: [UInt16: Channel] = [:]
+    var channels: [UInt16: Channel] = [:]
     private var closedByHost: Set<UInt16> = []
     private var nextChannelID: UInt16 = 5
     private var faults: [(step: Step, occurrence: Int?, fault: Fault)] = []
@@ -143,79 +146,6 @@ final class SimulatedBackdoorHost: BackdoorPort {
         return true
     }
 
-    func sendHighBandwidth(_ bytes: [UInt8], registers: inout BackdoorRegisters) throws {
-        let input = registers
-        defer { self.calls.append(Call(transfer: .highBandwidthSend, input: input, output: registers)) }
-        guard var channel = self.checkHighBandwidth(registers, cookies: (registers.ebp, registers.edi)) else {
-            registers.ebx = 0
-            return
-        }
-        let id = UInt16(registers.edx >> 16)
-        if Int(registers.ecx) != bytes.count {
-            self.violations.append("HB send: ECX \(registers.ecx) but \(bytes.count) bytes")
-        }
-        switch self.fault(for: .highBandwidthSend) {
-        case .checkpoint?:
-            channel.incoming = nil
-            self.channels[id] = channel
-            registers.ebx = BackdoorProtocol.Status.checkpoint.rawValue << 16
-            return
-        case .closeChannel?:
-            self.closeByHost(id)
-            registers.ebx = BackdoorProtocol.Status.closed.rawValue << 16
-            return
-        case .failure?, .wrongTypeEcho?:
-            registers.ebx = 0
-            return
-        case nil:
-            break
-        }
-        guard let incoming = channel.incoming, incoming.expected == bytes.count, incoming.bytes.isEmpty else {
-            self.violations.append("HB send of \(bytes.count) bytes without a matching SENDSIZE")
-            registers.ebx = 0
-            return
-        }
-        self.complete(bytes, on: &channel)
-        self.channels[id] = channel
-        registers.ebx = BackdoorProtocol.Status.success.rawValue << 16
-    }
-
-    func receiveHighBandwidth(count: Int, registers: inout BackdoorRegisters) throws -> [UInt8] {
-        let input = registers
-        defer { self.calls.append(Call(transfer: .highBandwidthReceive, input: input, output: registers)) }
-        guard var channel = self.checkHighBandwidth(registers, cookies: (registers.esi, registers.ebp)) else {
-            registers.ebx = 0
-            return []
-        }
-        let id = UInt16(registers.edx >> 16)
-        switch self.fault(for: .highBandwidthReceive) {
-        case .checkpoint?:
-            channel.replyAnnounced = false
-            self.channels[id] = channel
-            registers.ebx = BackdoorProtocol.Status.checkpoint.rawValue << 16
-            return []
-        case .closeChannel?:
-            self.closeByHost(id)
-            registers.ebx = BackdoorProtocol.Status.closed.rawValue << 16
-            return []
-        case .failure?, .wrongTypeEcho?:
-            registers.ebx = 0
-            return []
-        case nil:
-            break
-        }
-        guard let reply = channel.reply, channel.replyAnnounced, reply.count == count, Int(registers.ecx) == count
-        else {
-            self.violations.append("HB receive of \(count) bytes does not match the announced reply")
-            registers.ebx = 0
-            return []
-        }
-        channel.replyOffset = count
-        self.channels[id] = channel
-        registers.ebx = BackdoorProtocol.Status.success.rawValue << 16
-        return reply
-    }
-
     // MARK: The host's half
 
     private func answer(_ registers: inout BackdoorRegisters) {
@@ -224,7 +154,8 @@ final class SimulatedBackdoorHost: BackdoorPort {
             return
         }
         if registers.edx & 0xFFFF != BackdoorProtocol.lowBandwidthPort {
-            self.violations.append("DX 0x\(String(registers.edx & 0xFFFF, radix: 16)) is not the LB port")
+            self.violations.append(
+                "DX 0x\(String(registers.edx & 0xFFFF, radix: 16)) is not the LB port")
             return
         }
         switch registers.ecx & 0xFFFF {
@@ -265,7 +196,9 @@ final class SimulatedBackdoorHost: BackdoorPort {
             registers.ecx = 0
             return
         }
-        if channel.usesCookies, registers.esi != channel.cookieHigh || registers.edi != channel.cookieLow {
+        if channel.usesCookies,
+            registers.esi != channel.cookieHigh || registers.edi != channel.cookieLow
+        {
             self.violations.append("\(type) with wrong cookies on channel \(id)")
             registers.ecx = 0
             return
@@ -382,7 +315,8 @@ final class SimulatedBackdoorHost: BackdoorPort {
                 self.aborts.append(.receiveStatus)
             } else {
                 if registers.ebx != 1 || channel.replyOffset != reply.count {
-                    self.violations.append("RECVSTATUS with EBX \(registers.ebx) after \(channel.replyOffset) bytes")
+                    self.violations.append(
+                        "RECVSTATUS with EBX \(registers.ebx) after \(channel.replyOffset) bytes")
                 }
                 self.deliveredReplies.append(reply)
             }
@@ -411,7 +345,8 @@ final class SimulatedBackdoorHost: BackdoorPort {
         let id = self.nextChannelID
         self.nextChannelID += 1
         let channel = Channel(
-            cookieHigh: wantsCookies ? 0xC0DE_0000 | UInt32(id) : 0, cookieLow: wantsCookies ? 0x5EED_0000 | UInt32(id) : 0,
+            cookieHigh: wantsCookies ? 0xC0DE_0000 | UInt32(id) : 0,
+            cookieLow: wantsCookies ? 0x5EED_0000 | UInt32(id) : 0,
             usesCookies: wantsCookies)
         self.channels[id] = channel
         registers.ecx = BackdoorProtocol.Status.success.rawValue << 16
@@ -420,42 +355,22 @@ final class SimulatedBackdoorHost: BackdoorPort {
         registers.edi = channel.cookieLow
     }
 
-    private func complete(_ message: [UInt8], on channel: inout Channel) {
+    func complete(_ message: [UInt8], on channel: inout Channel) {
         self.requests.append(message)
         channel.incoming = nil
         channel.reply = self.handler(message)
     }
 
-    private func closeByHost(_ id: UInt16) {
+    func closeByHost(_ id: UInt16) {
         self.channels[id] = nil
         self.closedByHost.insert(id)
     }
 
-    /// Checks the registers common to both HB directions; returns the channel when they are right.
-    private func checkHighBandwidth(
-        _ registers: BackdoorRegisters, cookies: (high: UInt32, low: UInt32)
-    ) -> Channel? {
-        if registers.eax != BackdoorProtocol.magic || registers.ebx != BackdoorProtocol.highBandwidthMessage {
-            self.violations.append("HB transfer with EAX/EBX \(registers)")
-        }
-        if registers.edx & 0xFFFF != BackdoorProtocol.highBandwidthPort {
-            self.violations.append("HB transfer not on port 0x5659: \(registers)")
-        }
-        let id = UInt16(registers.edx >> 16)
-        guard let channel = self.channels[id] else {
-            self.violations.append("HB transfer on unknown channel \(id)")
-            return nil
-        }
-        if channel.usesCookies, cookies.high != channel.cookieHigh || cookies.low != channel.cookieLow {
-            self.violations.append("HB transfer with wrong cookies: \(registers)")
-            return nil
-        }
-        return channel
-    }
-
-    private func fault(for step: Step) -> Fault? {
+    func fault(for step: Step) -> Fault? {
         let count = self.stepCounts[step, default: 0] + 1
         self.stepCounts[step] = count
-        return self.faults.first { $0.step == step && ($0.occurrence == nil || $0.occurrence == count) }?.fault
+        return self.faults.first {
+            $0.step == step && ($0.occurrence == nil || $0.occurrence == count)
+        }?.fault
     }
 }
