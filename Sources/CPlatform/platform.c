@@ -79,7 +79,9 @@ static void probe_restore_handlers(void) {
 #endif
 }
 
-int guestsdk_backdoor_probe(GuestSDKBackdoorRegisters *r) {
+// Runs body(context) with the fault guard armed. Returns 0 when the body
+// completed, 1 when it faulted, -1 when the handlers could not be installed.
+static int run_guarded(void (*body)(void *), void *context) {
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = probe_fault_handler;
@@ -99,20 +101,59 @@ int guestsdk_backdoor_probe(GuestSDKBackdoorRegisters *r) {
     }
 #endif
 
-    // The call writes the registers only after the instruction completed, so a
-    // fault leaves them as they were. sigsetjmp saves the signal mask, and the
-    // jump restores it, unblocking the signal being handled.
+    // sigsetjmp saves the signal mask and the jump restores it, unblocking the
+    // signal being handled.
     sigjmp_buf jump;
     volatile int faulted = 0;
     if (sigsetjmp(jump, 1) == 0) {
         probe_jump = &jump;
-        guestsdk_backdoor_in(r);
+        body(context);
         probe_jump = NULL;
     } else {
         faulted = 1;
     }
     probe_restore_handlers();
     return faulted;
+}
+
+// guestsdk_backdoor_in writes the registers only after the instruction has
+// completed, so a fault leaves them as they were.
+static void probe_backdoor(void *context) {
+    guestsdk_backdoor_in((GuestSDKBackdoorRegisters *)context);
+}
+
+int guestsdk_backdoor_probe(GuestSDKBackdoorRegisters *r) {
+    return run_guarded(probe_backdoor, r);
+}
+
+static void probe_nothing(void *context) {
+    (void)context;
+}
+
+// UD2 is the architecturally undefined instruction (SIGILL). HLT is privileged:
+// in user mode it raises #GP, which Linux delivers as SIGSEGV exactly as it does
+// for a user-mode IN outside a VM. Neither touches an I/O port.
+static void probe_undefined_instruction(void *context) {
+    (void)context;
+    __asm__ __volatile__("ud2");
+}
+
+static void probe_privileged_instruction(void *context) {
+    (void)context;
+    __asm__ __volatile__("hlt");
+}
+
+int guestsdk_fault_guard_selftest(int fault) {
+    switch (fault) {
+    case 0:
+        return run_guarded(probe_nothing, NULL);
+    case 1:
+        return run_guarded(probe_undefined_instruction, NULL);
+    case 2:
+        return run_guarded(probe_privileged_instruction, NULL);
+    default:
+        return -1;
+    }
 }
 
 #if defined(__x86_64__)
@@ -203,6 +244,11 @@ int guestsdk_backdoor_hb_in(GuestSDKBackdoorRegisters *r, uint8_t *buffer) {
 
 int guestsdk_backdoor_probe(GuestSDKBackdoorRegisters *r) {
     (void)r;
+    return -1;
+}
+
+int guestsdk_fault_guard_selftest(int fault) {
+    (void)fault;
     return -1;
 }
 

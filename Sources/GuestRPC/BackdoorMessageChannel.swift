@@ -112,17 +112,18 @@ final class BackdoorMessageChannel {
                 .invalidRequest, endpoint: .backdoor,
                 detail: "message of \(message.count) bytes exceeds the host's limit of 65536")
         }
-        for attempt in 0...self.maximumCheckpointRestarts {
-            if try self.sendOnce(message) {
-                return
+        var restarts = 0
+        while try !self.sendOnce(message) {
+            guard restarts < self.maximumCheckpointRestarts else {
+                throw RPCError(
+                    .sendFailed, endpoint: .backdoor,
+                    detail: "the host checkpointed \(restarts + 1) times in a row")
             }
+            restarts += 1
             self.logger.debug(
                 "backdoor checkpoint during send, restarting from SENDSIZE",
-                ["restart": "\(attempt + 1)"])
+                ["restart": "\(restarts)"])
         }
-        throw RPCError(
-            .sendFailed, endpoint: .backdoor,
-            detail: "the host checkpointed \(self.maximumCheckpointRestarts + 1) times in a row")
     }
 
     /// Receives the host's message: RECVSIZE, RECVPAYLOAD steps or one high-bandwidth
@@ -132,17 +133,21 @@ final class BackdoorMessageChannel {
     /// - Throws: `RPCError(.receiveFailed)` when a step fails, the host's type echo is
     ///   wrong, the reply is over `maximumReplyLength` or the host checkpoints too often.
     func receive() throws -> [UInt8] {
-        for attempt in 0...self.maximumCheckpointRestarts {
+        var restarts = 0
+        while true {
             if let message = try self.receiveOnce() {
                 return message
             }
+            guard restarts < self.maximumCheckpointRestarts else {
+                throw RPCError(
+                    .receiveFailed, endpoint: .backdoor,
+                    detail: "the host checkpointed \(restarts + 1) times in a row")
+            }
+            restarts += 1
             self.logger.debug(
                 "backdoor checkpoint during receive, restarting from RECVSIZE",
-                ["restart": "\(attempt + 1)"])
+                ["restart": "\(restarts)"])
         }
-        throw RPCError(
-            .receiveFailed, endpoint: .backdoor,
-            detail: "the host checkpointed \(self.maximumCheckpointRestarts + 1) times in a row")
     }
 
     // MARK: - Steps
@@ -298,7 +303,7 @@ final class BackdoorMessageChannel {
         _ type: MessageType, ebx: UInt32
     ) throws -> (Status, BackdoorRegisters) {
         let session = try self.openSession(
-            type == .receiveSize || type == .receivePayload ? .receiveFailed : .sendFailed)
+            [.receiveSize, .receivePayload, .receiveStatus].contains(type) ? .receiveFailed : .sendFailed)
         var registers = BackdoorRegisters(
             eax: BackdoorProtocol.magic, ebx: ebx, ecx: type.ecx,
             edx: UInt32(session.id) << 16 | BackdoorProtocol.lowBandwidthPort,
