@@ -213,7 +213,7 @@ final class BackdoorMessageChannel {
                 detail: "RECVSIZE answered with type \(echo), expected 1")
         }
 
-        let length = Int(registers.ebx)
+        let length = Int(clamping: registers.ebx)
         guard length <= self.maximumReplyLength else {
             self.abortReceive(remaining: length)
             throw RPCError(
@@ -302,8 +302,8 @@ final class BackdoorMessageChannel {
     private func call(
         _ type: MessageType, ebx: UInt32
     ) throws -> (Status, BackdoorRegisters) {
-        let session = try self.openSession(
-            [.receiveSize, .receivePayload, .receiveStatus].contains(type) ? .receiveFailed : .sendFailed)
+        let isReceiving = [.receiveSize, .receivePayload, .receiveStatus].contains(type)
+        let session = try self.openSession(isReceiving ? .receiveFailed : .sendFailed)
         var registers = BackdoorRegisters(
             eax: BackdoorProtocol.magic, ebx: ebx, ecx: type.ecx,
             edx: UInt32(session.id) << 16 | BackdoorProtocol.lowBandwidthPort,

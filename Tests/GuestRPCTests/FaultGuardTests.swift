@@ -11,11 +11,11 @@ import Testing
         #expect(guestsdk_fault_guard_selftest(0) == 0)
     }
 
-    @Test(.enabled(if: Self.isX86)) func guardTurnsSIGILLIntoAFaultAnswer() {
+    @Test(.enabled(if: Self.isX86)) func guardTurnsSIGILLIntoAFault() {
         #expect(guestsdk_fault_guard_selftest(1) == 1)
     }
 
-    @Test(.enabled(if: Self.isX86)) func guardTurnsSIGSEGVFromAPrivilegedInstructionIntoAFaultAnswer() {
+    @Test(.enabled(if: Self.isX86)) func guardTurnsSIGSEGVOfAPrivilegedInstructionIntoAFault() {
         #expect(guestsdk_fault_guard_selftest(2) == 1)
     }
 
