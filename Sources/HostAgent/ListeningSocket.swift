@@ -17,17 +17,27 @@ final class ListeningSocket: @unchecked Sendable {
     private let descriptor: Int32
     private let source: DispatchSourceRead
 
-    /// Starts accepting on `descriptor`, a bound, listening, non-blocking socket this object now owns.
+    /// How long accepting pauses when the process is out of file descriptors.
+    static let descriptorShortagePause = DispatchTimeInterval.milliseconds(100)
+
+    /// Starts accepting on `descriptor`, a bound, listening, non-blocking socket it now owns.
     init(descriptor: Int32, queue: DispatchQueue, logger: Logger, onAccept: @escaping AcceptHandler) {
         self.descriptor = descriptor
-        self.source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: queue)
-        self.source.setEventHandler {
-            ListeningSocket.acceptPending(on: descriptor, logger: logger, onAccept: onAccept)
+        let source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: queue)
+        self.source = source
+        source.setEventHandler {
+            guard ListeningSocket.acceptPending(on: descriptor, logger: logger, onAccept: onAccept)
+            else { return }
+            // Out of descriptors: the backlog stays readable, so pause rather than spin on EMFILE.
+            source.suspend()
+            queue.asyncAfter(deadline: .now() + ListeningSocket.descriptorShortagePause) {
+                source.resume()
+            }
         }
-        self.source.setCancelHandler {
+        source.setCancelHandler {
             _ = Glibc.close(descriptor)
         }
-        self.source.resume()
+        source.resume()
     }
 
     /// Stops accepting and closes the listening descriptor; connections already accepted carry on.
@@ -36,7 +46,11 @@ final class ListeningSocket: @unchecked Sendable {
     }
 
     /// Accepts every connection waiting in the backlog.
-    private static func acceptPending(on descriptor: Int32, logger: Logger, onAccept: AcceptHandler) {
+    ///
+    /// - Returns: true when accepting stopped because the process ran out of file descriptors.
+    private static func acceptPending(on descriptor: Int32, logger: Logger, onAccept: AcceptHandler)
+        -> Bool
+    {
         while true {
             var storage = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -51,9 +65,11 @@ final class ListeningSocket: @unchecked Sendable {
                 if error != EAGAIN && error != EWOULDBLOCK {
                     logger.error("accept failed", ["systemCall": "accept", "errno": "\(error)"])
                 }
-                return
+                return error == EMFILE || error == ENFILE
             }
-            // Glibc's Swift module has no accept4: set the flags the accepted socket does not inherit.
+            // FIXME: Glibc's Swift module does not export accept4, so close-on-exec is set just
+            // after accept; a program another thread spawns in that instant could inherit the
+            // connection. Exposing accept4 through a small C shim would close the gap.
             _ = fcntl(connected, F_SETFD, FD_CLOEXEC)
             _ = fcntl(connected, F_SETFL, fcntl(connected, F_GETFL) | O_NONBLOCK)
             let bytes = withUnsafeBytes(of: &storage) { Array($0.prefix(Int(length))) }
@@ -80,10 +96,11 @@ extension ListeningSocket {
 
         try removeStaleSocket(at: path)
         let descriptor = socket(
-            AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
+            AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0
+        )
         guard descriptor >= 0 else { throw systemError("socket", path) }
         do {
-            // On Linux the socket file takes the socket inode's mode, so 0600 holds from the moment it exists.
+            // On Linux the socket file takes the socket inode's mode: 0600 from the moment it exists.
             guard fchmod(descriptor, 0o600) == 0 else { throw systemError("fchmod", path) }
             let bound = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -92,7 +109,9 @@ extension ListeningSocket {
             }
             guard bound == 0 else { throw systemError("bind", path) }
             guard chmod(path, 0o600) == 0 else { throw systemError("chmod", path) }
-            guard chown(path, owner.userID, owner.groupID) == 0 else { throw systemError("chown", path) }
+            guard chown(path, owner.userID, owner.groupID) == 0 else {
+                throw systemError("chown", path)
+            }
             guard listen(descriptor, SOMAXCONN) == 0 else { throw systemError("listen", path) }
             return descriptor
         } catch {
@@ -107,17 +126,21 @@ extension ListeningSocket {
         guard lstat(path, &status) == 0 else {
             let error = errno
             guard error == ENOENT else {
-                throw RPCServerError(.systemCallFailed, subject: path, systemCall: "lstat", errorNumber: error)
+                throw RPCServerError(
+                    .systemCallFailed, subject: path, systemCall: "lstat", errorNumber: error)
             }
             return
         }
-        guard status.st_mode & S_IFMT == S_IFSOCK else { throw RPCServerError(.pathOccupied, subject: path) }
+        guard status.st_mode & S_IFMT == S_IFSOCK else {
+            throw RPCServerError(.pathOccupied, subject: path)
+        }
         guard unlink(path) == 0 || errno == ENOENT else { throw systemError("unlink", path) }
     }
 
     /// An error for the call that just failed, with errno read immediately.
     static func systemError(_ call: String, _ subject: String) -> RPCServerError {
         let error = errno
-        return RPCServerError(.systemCallFailed, subject: subject, systemCall: call, errorNumber: error)
+        return RPCServerError(
+            .systemCallFailed, subject: subject, systemCall: call, errorNumber: error)
     }
 }

@@ -42,9 +42,10 @@ final class RPCConnection: @unchecked Sendable {
     private var closesAfterFlush = false
     private var isClosed = false
 
-    /// Takes ownership of `descriptor`, a connected non-blocking socket; call `start()` to serve it.
+    /// Takes ownership of `descriptor`, a connected non-blocking socket; `start()` serves it.
     init(
-        descriptor: Int32, vm: VMContext, peer: RPCPeer, maximumPacketLength: Int, queue: DispatchQueue,
+        descriptor: Int32, vm: VMContext, peer: RPCPeer, maximumPacketLength: Int,
+        queue: DispatchQueue,
         logger: Logger, server: RPCServer
     ) {
         self.descriptor = descriptor
@@ -60,7 +61,8 @@ final class RPCConnection: @unchecked Sendable {
     func start() {
         self.queue.async {
             guard !self.isClosed else { return }
-            let source = DispatchSource.makeReadSource(fileDescriptor: self.descriptor, queue: self.queue)
+            let source = DispatchSource.makeReadSource(
+                fileDescriptor: self.descriptor, queue: self.queue)
             source.setEventHandler { self.readAvailable() }
             source.setCancelHandler { self.sourceCancelled() }
             self.readSource = source
@@ -76,7 +78,8 @@ final class RPCConnection: @unchecked Sendable {
 
     private func readAvailable() {
         guard !self.isClosed else { return }
-        let count = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.readChunkSize) { buffer in
+        let count = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.readChunkSize) {
+            buffer in
             let count = Glibc.read(self.descriptor, buffer.baseAddress, buffer.count)
             if count > 0 { self.framer.append(UnsafeBufferPointer(rebasing: buffer[..<count])) }
             return count
@@ -85,14 +88,18 @@ final class RPCConnection: @unchecked Sendable {
             self.answerBufferedPackets()
             self.flush()
         } else if count == 0 {
-            self.logger.debug("peer closed the connection", ["vm": self.vm.name, "peer": self.peer.description])
+            self.logger.debug(
+                "peer closed the connection", ["vm": self.vm.name, "peer": self.peer.description])
             self.shutDown()
         } else {
             let error = errno
             guard error != EAGAIN && error != EWOULDBLOCK && error != EINTR else { return }
             self.logger.warning(
                 "closing connection after a read error",
-                ["vm": self.vm.name, "reason": "read-error", "peer": self.peer.description, "errno": "\(error)"]
+                [
+                    "vm": self.vm.name, "reason": "read-error", "peer": self.peer.description,
+                    "errno": "\(error)",
+                ]
             )
             self.shutDown()
         }
@@ -115,14 +122,19 @@ final class RPCConnection: @unchecked Sendable {
         }
     }
 
-    /// Answers one request: `0 Permission denied` to an unprivileged peer on a secure channel, else the router's reply.
+    /// Answers one request through the router, or with `0 Permission denied` when the secure
+    /// channel refuses the peer.
     private func answer(_ payload: [UInt8]) -> RPCReply {
-        let request = RPCRequest(vmName: self.vm.name, bytes: payload, peerIsPrivileged: self.peer.isPrivileged)
+        let request = RPCRequest(
+            vmName: self.vm.name, bytes: payload, peerIsPrivileged: self.peer.isPrivileged)
         let start = ContinuousClock.now
         let refused = self.vm.enforcesSecureChannel && !self.peer.isPrivileged
-        let reply = refused ? RPCReply.failure(RPCServer.permissionDeniedText) : self.vm.router.route(request)
+        let reply =
+            refused
+            ? RPCReply.failure(RPCServer.permissionDeniedText) : self.vm.router.route(request)
         let record = RPCServer.RequestRecord(
-            vmName: self.vm.name, command: request.command, succeeded: reply.succeeded, wasRefused: refused,
+            vmName: self.vm.name, command: request.command, succeeded: reply.succeeded,
+            wasRefused: refused,
             duration: ContinuousClock.now - start
         )
         self.server?.record(record)
@@ -133,7 +145,10 @@ final class RPCConnection: @unchecked Sendable {
     private func reject(reason: BadPacketReason, detail: String) {
         self.logger.warning(
             "closing connection after a bad packet",
-            ["vm": self.vm.name, "reason": reason.rawValue, "peer": self.peer.description, "detail": detail]
+            [
+                "vm": self.vm.name, "reason": reason.rawValue, "peer": self.peer.description,
+                "detail": detail,
+            ]
         )
         self.server?.recordBadPacket(reason)
         self.closesAfterFlush = true
@@ -144,7 +159,8 @@ final class RPCConnection: @unchecked Sendable {
         while self.outputOffset < self.output.count {
             let written = self.output.withUnsafeBytes { bytes in
                 send(
-                    self.descriptor, bytes.baseAddress! + self.outputOffset, bytes.count - self.outputOffset,
+                    self.descriptor, bytes.baseAddress! + self.outputOffset,
+                    bytes.count - self.outputOffset,
                     Int32(MSG_NOSIGNAL)
                 )
             }
@@ -194,7 +210,8 @@ final class RPCConnection: @unchecked Sendable {
             }
             return
         }
-        let source = DispatchSource.makeWriteSource(fileDescriptor: self.descriptor, queue: self.queue)
+        let source = DispatchSource.makeWriteSource(
+            fileDescriptor: self.descriptor, queue: self.queue)
         source.setEventHandler {
             guard !self.isClosed else { return }
             self.flush()
@@ -223,7 +240,7 @@ final class RPCConnection: @unchecked Sendable {
         self.server?.connectionDidClose(self)
     }
 
-    /// Closes the descriptor once the last source is gone, so no source ever watches a reused descriptor.
+    /// Closes the descriptor once the last source is gone, so no source watches a reused one.
     private func sourceCancelled() {
         self.liveSourceCount -= 1
         if self.liveSourceCount == 0 {

@@ -18,7 +18,8 @@ public enum BadPacketReason: String, Sendable, CaseIterable {
     init(_ error: any Error) {
         switch error {
         case DataMapError.tooLong: self = .oversizedLength
-        case DataMapError.invalidStringLength(0, field: RPCPacket.Field.payload): self = .emptyPayload
+        case DataMapError.invalidStringLength(0, field: RPCPacket.Field.payload):
+            self = .emptyPayload
         case RPCPacketError.missingPayload: self = .missingPayload
         default: self = .malformedDataMap
         }

@@ -5,7 +5,7 @@ import Dispatch
 import Foundation
 import GuestRPC
 
-/// The host side of the RPC channel: one Unix socket per VM and, optionally, one vsock listener for KVM guests.
+/// The host side of the RPC channel: a Unix socket per VM and a vsock listener for KVM guests.
 ///
 /// Each VM gets `<state-dir>/vms/<name>.sock` (mode 0600, owned by the VM's
 /// configured user) and its own `Router`; a request reaches its services as an
@@ -15,7 +15,8 @@ import GuestRPC
 /// connection. A bad packet closes only its own connection, with one log line.
 ///
 /// ```swift
-/// let server = RPCServer(configuration: .init(stateDirectory: "/var/lib/guestsdk"), logger: logger)
+/// let configuration = RPCServer.Configuration(stateDirectory: "/var/lib/guestsdk")
+/// let server = RPCServer(configuration: configuration, logger: logger)
 /// try server.addVM(VMEndpointConfiguration(name: "web01"), router: router)
 /// // guests connect to /var/lib/guestsdk/vms/web01.sock
 /// server.stop()
@@ -98,6 +99,10 @@ public final class RPCServer: @unchecked Sendable {
         }
     }
 
+    deinit {
+        self.stop()
+    }
+
     /// The socket path of the VM named `name`: `<state-dir>/vms/<name>.sock`.
     public func socketPath(forVM name: String) -> String {
         self.configuration.stateDirectory + "/vms/" + name + ".sock"
@@ -120,19 +125,26 @@ public final class RPCServer: @unchecked Sendable {
         guard vm.hasValidName else { throw RPCServerError(.invalidVMName, subject: vm.name) }
         let path = self.socketPath(forVM: vm.name)
         try self.lock.withLock {
-            guard self.endpoints[vm.name] == nil else { throw RPCServerError(.duplicateVM, subject: vm.name) }
+            guard self.endpoints[vm.name] == nil else {
+                throw RPCServerError(.duplicateVM, subject: vm.name)
+            }
             if let cid = vm.vsockCID, let owner = self.vmNamesByCID[cid] {
-                throw RPCServerError(.duplicateCID, subject: "CID \(cid) of \(vm.name) belongs to \(owner)")
+                throw RPCServerError(
+                    .duplicateCID, subject: "CID \(cid) of \(vm.name) belongs to \(owner)")
             }
             try self.createSocketDirectory()
             let descriptor = try ListeningSocket.makeUnixListener(path: path, owner: vm.socketOwner)
             let name = vm.name
-            let listener = ListeningSocket(descriptor: descriptor, queue: self.acceptQueue, logger: self.logger) {
+            let listener = ListeningSocket(
+                descriptor: descriptor, queue: self.acceptQueue, logger: self.logger
+            ) {
                 [weak self] connected, _ in
                 self?.serve(connected, vmName: name, peer: RPCPeer.unix(descriptor: connected))
             }
-            let context = VMContext(name: vm.name, router: router, enforcesSecureChannel: vm.enforcesSecureChannel)
-            self.endpoints[vm.name] = Endpoint(configuration: vm, context: context, listener: listener)
+            let context = VMContext(
+                name: vm.name, router: router, enforcesSecureChannel: vm.enforcesSecureChannel)
+            self.endpoints[vm.name] = Endpoint(
+                configuration: vm, context: context, listener: listener)
             if let cid = vm.vsockCID { self.vmNamesByCID[cid] = vm.name }
         }
         if vm.secureChannel && vm.faultTolerant {
@@ -150,7 +162,7 @@ public final class RPCServer: @unchecked Sendable {
         )
     }
 
-    /// Stops serving a VM: closes its listener and every open connection and removes its socket file.
+    /// Stops serving a VM: closes its listener and connections and removes its socket file.
     ///
     /// - Parameter name: the VM's name; an unknown name does nothing.
     public func removeVM(named name: String) {
@@ -163,7 +175,8 @@ public final class RPCServer: @unchecked Sendable {
         removed.listener.cancel()
         _ = unlink(self.socketPath(forVM: name))
         removed.connections.values.forEach { $0.close() }
-        self.logger.info("stopped serving VM", ["vm": name, "connectionsClosed": "\(removed.connections.count)"])
+        self.logger.info(
+            "stopped serving VM", ["vm": name, "connectionsClosed": "\(removed.connections.count)"])
     }
 
     /// Listens on vsock (`AF_VSOCK`, any CID, `configuration.vsockPort`) for KVM guests.
@@ -176,10 +189,13 @@ public final class RPCServer: @unchecked Sendable {
     public func startVsockListener() throws {
         try self.lock.withLock {
             guard self.vsockListener == nil else {
-                throw RPCServerError(.alreadyListening, subject: "vsock port \(self.configuration.vsockPort)")
+                throw RPCServerError(
+                    .alreadyListening, subject: "vsock port \(self.configuration.vsockPort)")
             }
             let descriptor = try VsockAddress.makeListener(port: self.configuration.vsockPort)
-            self.vsockListener = ListeningSocket(descriptor: descriptor, queue: self.acceptQueue, logger: self.logger) {
+            self.vsockListener = ListeningSocket(
+                descriptor: descriptor, queue: self.acceptQueue, logger: self.logger
+            ) {
                 [weak self] connected, address in
                 self?.serveVsock(connected, peerAddress: address)
             }
@@ -199,18 +215,28 @@ public final class RPCServer: @unchecked Sendable {
         }
     }
 
+    /// Creates `<state-dir>/vms` with mode 0755, so each VM's user can reach its own socket.
     private func createSocketDirectory() throws {
-        let directory = self.configuration.stateDirectory + "/vms"
-        do {
-            try FileManager.default.createDirectory(
-                atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755]
-            )
-        } catch {
-            throw RPCServerError(.systemCallFailed, subject: directory, systemCall: "mkdir", errorNumber: EACCES)
+        try Self.makeDirectory(self.configuration.stateDirectory + "/vms")
+    }
+
+    private static func makeDirectory(_ path: String) throws {
+        if mkdir(path, 0o755) == 0 { return }
+        let error = errno
+        if error == EEXIST { return }
+        let parent = (path as NSString).deletingLastPathComponent
+        guard error == ENOENT, !parent.isEmpty, parent != path else {
+            throw RPCServerError(
+                .systemCallFailed, subject: path, systemCall: "mkdir", errorNumber: error)
+        }
+        try makeDirectory(parent)
+        guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
+            throw ListeningSocket.systemError("mkdir", path)
         }
     }
 
-    private func serveVsock(_ descriptor: Int32, peerAddress: [UInt8]) {
+    /// Serves a vsock connection as the VM with the peer's CID, or closes it for an unknown CID.
+    func serveVsock(_ descriptor: Int32, peerAddress: [UInt8]) {
         guard let (cid, port) = VsockAddress.decode(peerAddress) else {
             _ = close(descriptor)
             return
@@ -235,7 +261,8 @@ public final class RPCServer: @unchecked Sendable {
             self.nextQueueIndex &+= 1
             let connection = RPCConnection(
                 descriptor: descriptor, vm: endpoint.context, peer: peer,
-                maximumPacketLength: self.configuration.maximumPacketLength, queue: queue, logger: self.logger,
+                maximumPacketLength: self.configuration.maximumPacketLength, queue: queue,
+                logger: self.logger,
                 server: self
             )
             endpoint.connections[ObjectIdentifier(connection)] = connection

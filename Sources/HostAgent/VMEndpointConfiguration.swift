@@ -7,11 +7,13 @@ import Glibc
 public struct VMEndpointConfiguration: Sendable, Equatable {
     /// The VM's name; its socket is `<state-dir>/vms/<name>.sock`.
     public var name: String
-    /// The user and group that own the VM's socket file (mode 0600), so only they (and root) can connect.
+    /// The owner of the VM's socket file (mode 0600): only that user (and root) can connect.
     public var socketOwner: SocketOwner
-    /// When true, only privileged peers are answered: a vsock source port below 1024 or a root Unix-socket peer.
+    /// When true, only privileged peers are answered: a vsock source port below 1024, or root on
+    /// a Unix socket.
     public var secureChannel: Bool
-    /// A fault-tolerant VM ignores `secureChannel`: vSphere supports only the non-secure channel for FT VMs.
+    /// A fault-tolerant VM ignores `secureChannel`, as vSphere allows FT VMs only the non-secure
+    /// channel.
     public var faultTolerant: Bool
     /// The guest's vsock context id, when the VM is a KVM guest reached over vsock.
     public var vsockCID: UInt32?
@@ -35,7 +37,7 @@ public struct VMEndpointConfiguration: Sendable, Equatable {
         self.vsockCID = vsockCID
     }
 
-    /// True when requests from unprivileged peers are refused: the secure channel is set and the VM is not FT.
+    /// True when unprivileged peers are refused: the secure channel is set and the VM is not FT.
     public var enforcesSecureChannel: Bool {
         self.secureChannel && !self.faultTolerant
     }

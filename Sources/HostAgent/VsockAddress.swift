@@ -17,7 +17,7 @@ enum VsockAddress {
     /// The size of `sockaddr_vm`: family, reserved, port, CID, 4 bytes of zero.
     static let size = 16
 
-    /// Builds a `sockaddr_vm`: the family at offset 0, the port at 4, the CID at 8, in host byte order.
+    /// Builds a `sockaddr_vm`: family at offset 0, port at 4, CID at 8, in host byte order.
     static func encode(cid: UInt32, port: UInt32) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: size)
         withUnsafeBytes(of: UInt16(addressFamily)) { bytes.replaceSubrange(0..<2, with: $0) }
@@ -39,15 +39,17 @@ enum VsockAddress {
     /// Creates a listening vsock stream socket on `port` for any CID.
     ///
     /// - Returns: the listening descriptor, non-blocking and close-on-exec.
-    /// - Throws: `RPCServerError` naming the call that failed (no vsock support gives EAFNOSUPPORT).
+    /// - Throws: `RPCServerError` naming the failed call (EAFNOSUPPORT: no vsock here).
     static func makeListener(port: UInt32) throws -> Int32 {
         let subject = "vsock port \(port)"
         let descriptor = socket(
-            addressFamily, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
+            addressFamily,
+            Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw ListeningSocket.systemError("socket", subject) }
         let address = encode(cid: anyCID, port: port)
         let bound = address.withUnsafeBytes {
-            bind(descriptor, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(size))
+            bind(
+                descriptor, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(size))
         }
         guard bound == 0, listen(descriptor, SOMAXCONN) == 0 else {
             let error = ListeningSocket.systemError(bound == 0 ? "listen" : "bind", subject)

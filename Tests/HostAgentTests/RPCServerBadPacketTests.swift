@@ -78,7 +78,9 @@ struct RPCServerBadPacketTests {
         let fixture = try ServerFixture()
         let client = try fixture.client()
 
-        try client.write(RPCPacket(payload: Array("echo first".utf8)).encoded() + [0, 0, 0, 16] + Self.packetTypeField)
+        try client.write(
+            RPCPacket(payload: Array("echo first".utf8)).encoded() + [0, 0, 0, 16]
+                + Self.packetTypeField)
 
         #expect(try client.readReply() == .success("first"))
         #expect(try client.readsEndOfStream())

@@ -19,7 +19,9 @@ struct RPCServerEndpointTests {
 
     @Test(.enabled(if: geteuid() == 0, "chown to another user needs root"))
     func socketFileIsMode0600AndOwnedByTheConfiguredOwner() throws {
-        let fixture = try ServerFixture(vms: [VMEndpointConfiguration(name: "vm1", socketOwner: Self.nobody)])
+        let fixture = try ServerFixture(vms: [
+            VMEndpointConfiguration(name: "vm1", socketOwner: Self.nobody)
+        ])
 
         let status = try self.status(of: fixture.path())
 
@@ -102,7 +104,8 @@ struct RPCServerEndpointTests {
         let fixture = try ServerFixture(vms: [VMEndpointConfiguration(name: "kvm1", vsockCID: 3)])
 
         #expect {
-            try fixture.server.addVM(VMEndpointConfiguration(name: "kvm2", vsockCID: 3), router: Router())
+            try fixture.server.addVM(
+                VMEndpointConfiguration(name: "kvm2", vsockCID: 3), router: Router())
         } throws: { error in
             (error as? RPCServerError)?.kind == .duplicateCID
         }
@@ -156,7 +159,9 @@ struct RPCServerEndpointTests {
         fixture.server.stop()
 
         #expect(try client.readsEndOfStream())
-        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.stateDirectory + "/vms") == [])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: fixture.stateDirectory + "/vms")
+                == [])
         #expect(fixture.server.vmNames == [])
     }
 }

@@ -15,7 +15,9 @@ enum UnprivilegedClient {
     static let setpriv = "/usr/bin/setpriv"
 
     static var python: String? {
-        ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        ["/usr/bin/python3", "/usr/local/bin/python3"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
     }
 
     /// True when the test can switch users: running as root, with setpriv and a system python3.
@@ -38,7 +40,8 @@ enum UnprivilegedClient {
             return data
         for request in sys.argv[2:]:
             payload = request.encode()
-            body = struct.pack('>iiII', 1, 1, 1, 0) + struct.pack('>iii', 2, 2, len(payload)) + payload
+            body = struct.pack('>iiII', 1, 1, 1, 0)
+            body += struct.pack('>iii', 2, 2, len(payload)) + payload
             sock.sendall(struct.pack('>I', len(body)) + body)
             body = read(struct.unpack('>I', read(4))[0])
             offset = 0
@@ -60,7 +63,8 @@ enum UnprivilegedClient {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: setpriv)
         process.arguments =
-            ["--reuid=65534", "--regid=65534", "--clear-groups", python!, "-c", script, path] + requests
+            ["--reuid=65534", "--regid=65534", "--clear-groups", python!, "-c", script, path]
+            + requests
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -73,16 +77,19 @@ enum UnprivilegedClient {
 
 @Suite(
     "RPCServer: the secure channel",
-    .enabled(if: UnprivilegedClient.isAvailable, "needs root, /usr/bin/setpriv and /usr/bin/python3")
+    .enabled(
+        if: UnprivilegedClient.isAvailable, "needs root, /usr/bin/setpriv and /usr/bin/python3")
 )
 struct RPCServerSecureChannelTests {
     static let nobody = SocketOwner(userID: 65534, groupID: 65534)
 
     @Test func secureChannelRefusesANonRootPeerAndKeepsTheConnectionOpen() throws {
-        let vm = VMEndpointConfiguration(name: "secure1", socketOwner: Self.nobody, secureChannel: true)
+        let vm = VMEndpointConfiguration(
+            name: "secure1", socketOwner: Self.nobody, secureChannel: true)
         let fixture = try ServerFixture(vms: [vm])
 
-        let result = try UnprivilegedClient.run(path: fixture.path("secure1"), requests: ["whoami", "echo x"])
+        let result = try UnprivilegedClient.run(
+            path: fixture.path("secure1"), requests: ["whoami", "echo x"])
 
         #expect(result.output == "0 Permission denied\n0 Permission denied\n")
         #expect(result.status == 0)
@@ -90,7 +97,8 @@ struct RPCServerSecureChannelTests {
     }
 
     @Test func secureChannelAnswersARootPeer() throws {
-        let vm = VMEndpointConfiguration(name: "secure1", socketOwner: Self.nobody, secureChannel: true)
+        let vm = VMEndpointConfiguration(
+            name: "secure1", socketOwner: Self.nobody, secureChannel: true)
         let fixture = try ServerFixture(vms: [vm])
 
         let reply = try fixture.client("secure1").request("whoami")
@@ -100,7 +108,9 @@ struct RPCServerSecureChannelTests {
     }
 
     @Test func nonSecureVMAnswersANonRootPeerAsUnprivileged() throws {
-        let fixture = try ServerFixture(vms: [VMEndpointConfiguration(name: "open1", socketOwner: Self.nobody)])
+        let fixture = try ServerFixture(vms: [
+            VMEndpointConfiguration(name: "open1", socketOwner: Self.nobody)
+        ])
 
         let result = try UnprivilegedClient.run(path: fixture.path("open1"), requests: ["whoami"])
 

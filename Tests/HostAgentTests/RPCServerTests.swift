@@ -116,12 +116,30 @@ struct RPCServerTests {
             try client.write(RPCPacket(payload: Array("echo \(index)".utf8)).encoded())
         }
         var answered = 0
-        for (index, client) in clients.enumerated() where try client.readReply() == .success("\(index)") {
+        for (index, client) in clients.enumerated()
+        where try client.readReply() == .success("\(index)") {
             answered += 1
         }
 
         #expect(answered == 200)
         #expect(fixture.server.statistics.connectionsAccepted == 200)
+    }
+
+    @Test func statisticsCountConnectionsAcceptedAndOpen() throws {
+        let fixture = try ServerFixture()
+        let clients = try (0..<3).map { _ in try fixture.client() }
+        for client in clients {
+            _ = try client.request("echo 1")
+        }
+
+        _ = try clients[0].request("echo 2", fastClose: true)
+        #expect(try clients[0].readsEndOfStream())
+
+        let statistics = fixture.server.statistics
+        #expect(statistics.connectionsAccepted == 3)
+        #expect(statistics.connectionsOpen == 2)
+        #expect(statistics.requestsByVM == ["vm1": 4])
+        #expect(statistics.badPackets == [:])
     }
 
     @Test func requestObserverSeesEveryRequestWithItsCommand() throws {

@@ -10,35 +10,42 @@ struct TestClientError: Error, CustomStringConvertible {
 
     static func call(_ name: String) -> TestClientError {
         let error = errno
-        return TestClientError(description: "\(name) failed: \(String(cString: strerror(error))) (errno \(error))")
+        return TestClientError(
+            description: "\(name) failed: \(String(cString: strerror(error))) (errno \(error))")
     }
 }
 
-/// A blocking Unix-socket client with receive and send timeouts, so a test never hangs on a silent server.
+/// A blocking socket client with send and receive timeouts: a test never hangs on a silent server.
 final class TestClient {
     private let descriptor: Int32
 
-    /// Connects to the socket at `path`; reads and writes time out after `timeoutSeconds`.
-    init(path: String, timeoutSeconds: Int = 5) throws {
-        self.descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard self.descriptor >= 0 else { throw TestClientError.call("socket") }
+    /// Takes `descriptor`, a connected blocking stream socket, and sets its timeouts.
+    init(descriptor: Int32, timeoutSeconds: Int = 5) {
+        self.descriptor = descriptor
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         let size = socklen_t(MemoryLayout<timeval>.size)
         setsockopt(self.descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, size)
         setsockopt(self.descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, size)
+    }
+
+    /// Connects to the Unix socket at `path`.
+    convenience init(path: String) throws {
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw TestClientError.call("socket") }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(self.descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
         guard connected == 0 else {
             let error = TestClientError.call("connect")
-            _ = close(self.descriptor)
+            _ = close(descriptor)
             throw error
         }
+        self.init(descriptor: descriptor)
     }
 
     deinit {
@@ -50,7 +57,9 @@ final class TestClient {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes {
-                send(self.descriptor, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+                send(
+                    self.descriptor, $0.baseAddress! + offset, bytes.count - offset,
+                    Int32(MSG_NOSIGNAL))
             }
             guard written > 0 else { throw TestClientError.call("send") }
             offset += written
@@ -72,7 +81,7 @@ final class TestClient {
         return bytes
     }
 
-    /// True when the next read sees the server's end of stream (`recv` returns 0) rather than data or a timeout.
+    /// True when the next read sees the server's end of stream: `recv` returns 0, not data.
     func readsEndOfStream() throws -> Bool {
         var byte: UInt8 = 0
         let received = recv(self.descriptor, &byte, 1, 0)

@@ -5,7 +5,8 @@ import Foundation
 import GuestRPC
 import HostAgent
 
-/// Answers `echo ARGS` with `1 ARGS`, `whoami` with `1 <vm> privileged=<bool>`, and `big N` with N bytes.
+/// Answers `echo ARGS` with `1 ARGS`, `whoami` with `1 <vm> privileged=<bool>`, `big N` with N
+/// bytes.
 final class EchoService: RPCService {
     func handle(_ request: RPCRequest) -> RPCReply {
         switch request.command {
@@ -15,7 +16,8 @@ final class EchoService: RPCService {
             return .success("\(request.vmName) privileged=\(request.peerIsPrivileged)")
         case "big":
             let count = Int(request.argumentText) ?? 0
-            return RPCReply(succeeded: true, payload: (0..<count).map { UInt8(truncatingIfNeeded: $0) })
+            return RPCReply(
+                succeeded: true, payload: (0..<count).map { UInt8(truncatingIfNeeded: $0) })
         default:
             return .failure("unexpected command")
         }
@@ -32,7 +34,7 @@ final class EchoService: RPCService {
     }
 }
 
-/// A server on a fresh state directory (mode 0755, so an unprivileged client can reach the sockets),
+/// A server on a fresh state directory (mode 0755, so an unprivileged client reaches the sockets),
 /// logging into memory; stops the server and removes the directory when released.
 final class ServerFixture {
     let stateDirectory: String
@@ -44,14 +46,16 @@ final class ServerFixture {
         requestObserver: (@Sendable (RPCServer.RequestRecord) -> Void)? = nil
     ) throws {
         var template = Array("/tmp/guestsdk-rpcserver-XXXXXX".utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) })
+        else {
             throw TestClientError.call("mkdtemp")
         }
         self.stateDirectory = String(cString: made)
         chmod(self.stateDirectory, 0o755)
         let configuration = RPCServer.Configuration(
             stateDirectory: self.stateDirectory, requestObserver: requestObserver)
-        self.server = RPCServer(configuration: configuration, logger: self.log.logger(label: "rpcserver"))
+        self.server = RPCServer(
+            configuration: configuration, logger: self.log.logger(label: "rpcserver"))
         for vm in vms {
             try self.server.addVM(vm, router: EchoService.router())
         }
@@ -74,7 +78,9 @@ final class ServerFixture {
 
     /// The log entries whose `key` field equals `value`.
     func entries(where key: String, is value: String) -> [Logger.Entry] {
-        self.log.entries.filter { entry in entry.metadata.contains { $0.key == key && $0.value == value } }
+        self.log.entries.filter { entry in
+            entry.metadata.contains { $0.key == key && $0.value == value }
+        }
     }
 }
 
