@@ -81,8 +81,8 @@ final class ListeningSocket: @unchecked Sendable {
 extension ListeningSocket {
     /// Creates a listening Unix stream socket at `path`, mode 0600, owned by `owner`.
     ///
-    /// An existing socket file at `path` is taken as stale and replaced; any other
-    /// kind of file is left alone and reported.
+    /// A socket file at `path` that nobody listens on is stale and replaced; a live
+    /// socket or any other kind of file is left alone and reported.
     ///
     /// - Returns: the listening descriptor, non-blocking and close-on-exec.
     /// - Throws: `RPCServerError` naming the path and the call that failed.
@@ -94,13 +94,13 @@ extension ListeningSocket {
         guard pathBytes.count < capacity else { throw RPCServerError(.pathTooLong, subject: path) }
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: pathBytes) }
 
-        try removeStaleSocket(at: path)
+        try removeStaleSocket(at: path, address: address)
         let descriptor = socket(
             AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0
         )
         guard descriptor >= 0 else { throw systemError("socket", path) }
         do {
-            // On Linux the socket file takes the socket inode's mode: 0600 from the moment it exists.
+            // On Linux the socket file takes the socket inode's mode: 0600 from its first moment.
             guard fchmod(descriptor, 0o600) == 0 else { throw systemError("fchmod", path) }
             let bound = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -108,6 +108,11 @@ extension ListeningSocket {
                 }
             }
             guard bound == 0 else { throw systemError("bind", path) }
+        } catch {
+            _ = Glibc.close(descriptor)
+            throw error
+        }
+        do {
             guard chmod(path, 0o600) == 0 else { throw systemError("chmod", path) }
             guard chown(path, owner.userID, owner.groupID) == 0 else {
                 throw systemError("chown", path)
@@ -115,13 +120,17 @@ extension ListeningSocket {
             guard listen(descriptor, SOMAXCONN) == 0 else { throw systemError("listen", path) }
             return descriptor
         } catch {
+            _ = unlink(path)
             _ = Glibc.close(descriptor)
             throw error
         }
     }
 
     /// Unlinks a socket file left at `path` by an earlier run; refuses to unlink anything else.
-    private static func removeStaleSocket(at path: String) throws {
+    ///
+    /// A socket is stale when connecting to it is refused; one that accepts (or whose backlog
+    /// is full) belongs to a running server, such as another agent on the same state directory.
+    private static func removeStaleSocket(at path: String, address: sockaddr_un) throws {
         var status = stat()
         guard lstat(path, &status) == 0 else {
             let error = errno
@@ -134,7 +143,23 @@ extension ListeningSocket {
         guard status.st_mode & S_IFMT == S_IFSOCK else {
             throw RPCServerError(.pathOccupied, subject: path)
         }
+        guard !isListening(address) else { throw RPCServerError(.socketInUse, subject: path) }
         guard unlink(path) == 0 || errno == ENOENT else { throw systemError("unlink", path) }
+    }
+
+    /// True when a server accepts connections on `address`: a non-blocking connect succeeds or
+    /// finds the backlog full.
+    private static func isListening(_ address: sockaddr_un) -> Bool {
+        let probe = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue), 0)
+        guard probe >= 0 else { return false }
+        defer { _ = Glibc.close(probe) }
+        var address = address
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(probe, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        return connected == 0 || errno == EAGAIN
     }
 
     /// An error for the call that just failed, with errno read immediately.

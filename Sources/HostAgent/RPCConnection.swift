@@ -45,8 +45,7 @@ final class RPCConnection: @unchecked Sendable {
     /// Takes ownership of `descriptor`, a connected non-blocking socket; `start()` serves it.
     init(
         descriptor: Int32, vm: VMContext, peer: RPCPeer, maximumPacketLength: Int,
-        queue: DispatchQueue,
-        logger: Logger, server: RPCServer
+        queue: DispatchQueue, logger: Logger, server: RPCServer
     ) {
         self.descriptor = descriptor
         self.vm = vm
@@ -78,8 +77,8 @@ final class RPCConnection: @unchecked Sendable {
 
     private func readAvailable() {
         guard !self.isClosed else { return }
-        let count = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.readChunkSize) {
-            buffer in
+        let chunkSize = Self.readChunkSize
+        let count = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: chunkSize) { buffer in
             let count = Glibc.read(self.descriptor, buffer.baseAddress, buffer.count)
             if count > 0 { self.framer.append(UnsafeBufferPointer(rebasing: buffer[..<count])) }
             return count
@@ -134,8 +133,7 @@ final class RPCConnection: @unchecked Sendable {
             ? RPCReply.failure(RPCServer.permissionDeniedText) : self.vm.router.route(request)
         let record = RPCServer.RequestRecord(
             vmName: self.vm.name, command: request.command, succeeded: reply.succeeded,
-            wasRefused: refused,
-            duration: ContinuousClock.now - start
+            wasRefused: refused, duration: ContinuousClock.now - start
         )
         self.server?.record(record)
         return reply
@@ -158,11 +156,10 @@ final class RPCConnection: @unchecked Sendable {
     private func flush() {
         while self.outputOffset < self.output.count {
             let written = self.output.withUnsafeBytes { bytes in
-                send(
-                    self.descriptor, bytes.baseAddress! + self.outputOffset,
-                    bytes.count - self.outputOffset,
-                    Int32(MSG_NOSIGNAL)
-                )
+                let pending = bytes.count - self.outputOffset
+                return send(
+                    self.descriptor, bytes.baseAddress! + self.outputOffset, pending,
+                    Int32(MSG_NOSIGNAL))
             }
             if written >= 0 {
                 self.outputOffset += written

@@ -115,6 +115,10 @@ public final class RPCServer: @unchecked Sendable {
 
     /// Starts serving a VM on its own socket, replacing a stale socket file left by an earlier run.
     ///
+    /// The VM is served as soon as this returns; requests run on the server's connection
+    /// queues, so a service should answer promptly (a slow one delays other connections
+    /// sharing its queue).
+    ///
     /// - Parameters:
     ///   - vm: the VM's name, socket owner and channel settings.
     ///   - router: answers the VM's requests; several VMs may share one router and tell
@@ -136,11 +140,11 @@ public final class RPCServer: @unchecked Sendable {
             let descriptor = try ListeningSocket.makeUnixListener(path: path, owner: vm.socketOwner)
             let name = vm.name
             let listener = ListeningSocket(
-                descriptor: descriptor, queue: self.acceptQueue, logger: self.logger
-            ) {
-                [weak self] connected, _ in
-                self?.serve(connected, vmName: name, peer: RPCPeer.unix(descriptor: connected))
-            }
+                descriptor: descriptor, queue: self.acceptQueue, logger: self.logger,
+                onAccept: { [weak self] connected, _ in
+                    self?.serve(connected, vmName: name, peer: .unix(descriptor: connected))
+                }
+            )
             let context = VMContext(
                 name: vm.name, router: router, enforcesSecureChannel: vm.enforcesSecureChannel)
             self.endpoints[vm.name] = Endpoint(
@@ -194,11 +198,11 @@ public final class RPCServer: @unchecked Sendable {
             }
             let descriptor = try VsockAddress.makeListener(port: self.configuration.vsockPort)
             self.vsockListener = ListeningSocket(
-                descriptor: descriptor, queue: self.acceptQueue, logger: self.logger
-            ) {
-                [weak self] connected, address in
-                self?.serveVsock(connected, peerAddress: address)
-            }
+                descriptor: descriptor, queue: self.acceptQueue, logger: self.logger,
+                onAccept: { [weak self] connected, address in
+                    self?.serveVsock(connected, peerAddress: address)
+                }
+            )
         }
         self.logger.info("listening on vsock", ["port": "\(self.configuration.vsockPort)"])
     }
@@ -261,9 +265,8 @@ public final class RPCServer: @unchecked Sendable {
             self.nextQueueIndex &+= 1
             let connection = RPCConnection(
                 descriptor: descriptor, vm: endpoint.context, peer: peer,
-                maximumPacketLength: self.configuration.maximumPacketLength, queue: queue,
-                logger: self.logger,
-                server: self
+                maximumPacketLength: self.configuration.maximumPacketLength,
+                queue: queue, logger: self.logger, server: self
             )
             endpoint.connections[ObjectIdentifier(connection)] = connection
             self.counters.connectionsAccepted += 1

@@ -22,6 +22,8 @@ public struct RPCServerError: Error, Equatable, CustomStringConvertible, Sendabl
         public static let duplicateCID = Kind("vsock CID already claimed")
         /// Something that is not a socket sits where the VM's socket belongs.
         public static let pathOccupied = Kind("path occupied by a non-socket file")
+        /// A server is listening on the VM's socket path already.
+        public static let socketInUse = Kind("socket in use by a running server")
         /// The socket path is longer than `sockaddr_un` holds.
         public static let pathTooLong = Kind("socket path too long")
         /// A system call setting up a listener failed.

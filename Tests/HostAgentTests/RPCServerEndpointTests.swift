@@ -63,6 +63,19 @@ struct RPCServerEndpointTests {
         #expect(try fixture.client().request("echo fresh") == .success("fresh"))
     }
 
+    @Test func socketOfARunningServerIsNotReplaced() throws {
+        let first = try ServerFixture()
+        let configuration = RPCServer.Configuration(stateDirectory: first.stateDirectory)
+        let second = RPCServer(configuration: configuration, logger: .disabled)
+
+        #expect {
+            try second.addVM(VMEndpointConfiguration(name: "vm1"), router: Router())
+        } throws: { error in
+            (error as? RPCServerError)?.kind == .socketInUse
+        }
+        #expect(try first.client().request("echo mine") == .success("mine"))
+    }
+
     @Test func fileThatIsNotASocketIsNeverReplaced() throws {
         let fixture = try ServerFixture(vms: [])
         try FileManager.default.createDirectory(
