@@ -258,6 +258,9 @@ public final class RPCServer: @unchecked Sendable {
     }
 
     /// Serves an accepted connection as the VM named `vmName`, or closes it when the VM is gone.
+    // FIXME: there is no idle timeout or per-VM connection cap: a guest that connects and
+    // never sends holds a descriptor until it disconnects or its VM is removed, bounded only by
+    // the process's descriptor limit. A per-connection idle timer would remove the gap.
     func serve(_ descriptor: Int32, vmName: String, peer: RPCPeer) {
         let connection: RPCConnection? = self.lock.withLock {
             guard let endpoint = self.endpoints[vmName] else { return nil }
