@@ -74,6 +74,19 @@ struct RPCServerBadPacketTests {
         #expect(line[field: "peer"]?.hasPrefix("unix:uid/0:pid/\(getpid())") == true)
     }
 
+    @Test func maximumPacketLengthIsConfigurable() throws {
+        let fixture = try ServerFixture(maximumPacketLength: 100)
+        let fits = try fixture.client()
+        let tooLong = try fixture.client()
+        let longest = "echo " + String(repeating: "a", count: 100 - 12 - 16 - 5)
+
+        #expect(try fits.request(longest) == .success(String(repeating: "a", count: 67)))
+        try tooLong.write(RPCPacket(payload: Array((longest + "a").utf8)).encoded())
+
+        #expect(try tooLong.readsEndOfStream())
+        #expect(fixture.server.statistics.badPackets == [.oversizedLength: 1])
+    }
+
     @Test func repliesQueuedBeforeABadPacketAreStillSent() throws {
         let fixture = try ServerFixture()
         let client = try fixture.client()

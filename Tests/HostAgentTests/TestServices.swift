@@ -43,6 +43,7 @@ final class ServerFixture {
 
     init(
         vms: [VMEndpointConfiguration] = [VMEndpointConfiguration(name: "vm1")],
+        maximumPacketLength: Int = PacketFramer.defaultMaximumLength,
         requestObserver: (@Sendable (RPCServer.RequestRecord) -> Void)? = nil
     ) throws {
         var template = Array("/tmp/guestsdk-rpcserver-XXXXXX".utf8CString)
@@ -53,7 +54,8 @@ final class ServerFixture {
         self.stateDirectory = String(cString: made)
         chmod(self.stateDirectory, 0o755)
         let configuration = RPCServer.Configuration(
-            stateDirectory: self.stateDirectory, requestObserver: requestObserver)
+            stateDirectory: self.stateDirectory, maximumPacketLength: maximumPacketLength,
+            requestObserver: requestObserver)
         self.server = RPCServer(
             configuration: configuration, logger: self.log.logger(label: "rpcserver"))
         for vm in vms {
