@@ -46,7 +46,8 @@ public indirect enum StatisticsDocument: Equatable, Sendable {
         switch encoding {
         case .json:
             let data = try? JSONSerialization.data(
-                withJSONObject: self.foundationValue, options: [.sortedKeys, .fragmentsAllowed]
+                withJSONObject: self.foundationValue,
+                options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes]
             )
             return data.map { String(decoding: $0, as: UTF8.self) } ?? "null"
         case .text:

@@ -50,6 +50,12 @@ public struct StatisticsFileError: Error, CustomStringConvertible, Equatable, Se
     /// What was wrong with it.
     public var reason: String
 
+    /// Creates an error about `path`.
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
     public var description: String { "statistics file \(self.path): \(self.reason)" }
 }
 
