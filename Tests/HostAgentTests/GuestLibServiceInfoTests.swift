@@ -2,6 +2,7 @@
 // Licensed under the Apache License, Version 2.0.
 
 import Foundation
+import GuestLib
 import GuestRPC
 import HostAgent
 import Testing
@@ -157,5 +158,24 @@ struct GuestLibServiceInfoTests {
         #expect(router.route(RPCRequest(vmName: "vm1", bytes: Array("guestlib.stat.get text".utf8))).succeeded)
         let other = router.route(RPCRequest(vmName: "vm1", bytes: Array("guestlib.other 3".utf8)))
         #expect(other == .failure("Unknown command"))
+    }
+}
+
+@Suite("GuestLibService: replies read back by GuestLib's decoders")
+struct GuestLibServiceDecodeTests {
+    @Test func v3ReplyDecodesToTheSampleSnapshot() throws {
+        let fixture = StatisticsFixture()
+        let reply = fixture.send("guestlib.info.get 3")
+        let snapshot = try GuestLibWire.decodeV3(reply.payload)
+        #expect(snapshot == fixture.service.statistics(forVM: "vm1").sample().snapshot())
+    }
+
+    @Test func v2ReplyDecodesToTheFirst18Entries() throws {
+        let fixture = StatisticsFixture()
+        let reply = fixture.send("guestlib.info.get 2")
+        let snapshot = try GuestLibWire.decodeV2(reply.payload)
+        let expected = fixture.service.statistics(forVM: "vm1").sample().snapshot()
+        #expect(snapshot.sessionID == expected.sessionID)
+        #expect(snapshot.entries == Array(expected.entries.prefix(18)))
     }
 }
