@@ -23,7 +23,9 @@ public final class ManualClock: Clock, @unchecked Sendable {
     ///   - start: the first date the clock reads; a fixed date by default so that tests are
     ///     repeatable.
     ///   - instant: the first monotonic instant; zero by default.
-    public init(start: Date = Date(timeIntervalSince1970: 1_800_000_000), instant: MonotonicInstant = .zero) {
+    public init(
+        start: Date = Date(timeIntervalSince1970: 1_800_000_000), instant: MonotonicInstant = .zero
+    ) {
         self.current = instant
         self.wallAtZero = start.addingTimeInterval(-Double(instant.nanoseconds) / 1e9)
     }
@@ -61,7 +63,9 @@ public final class ManualClock: Clock, @unchecked Sendable {
 
     /// Sets the wall clock to `date`; the monotonic time does not move and no timer fires.
     public func set(to date: Date) {
-        self.lock.withLock { self.wallAtZero = date.addingTimeInterval(-Double(self.current.nanoseconds) / 1e9) }
+        self.lock.withLock {
+            self.wallAtZero = date.addingTimeInterval(-Double(self.current.nanoseconds) / 1e9)
+        }
     }
 
     /// Moves monotonic time forward to `target`, firing due timers in deadline order; an earlier
