@@ -72,9 +72,9 @@ guard let commandName = arguments.first else {
 }
 let operands = Array(arguments.dropFirst())
 
-let states = ["appStateOk": AppState.ok, "appStateNeedReset": AppState.needReset]
+let states = ["appStateOk": AppMonitor.AppState.ok, "appStateNeedReset": AppMonitor.AppState.needReset]
 let command: AppMonitorCommand
-var state: AppState?
+var state: AppMonitor.AppState?
 switch commandName {
 case "enable": command = .enable
 case "disable": command = .disable

@@ -52,7 +52,9 @@ import Testing
     func otherReplyCodesAreHostErrors(code: Int, expected: AppMonitorError.HostErrorCode) {
         let (monitor, _) = self.monitor(answering: .success("\(code)"))
 
-        let error = #expect(throws: AppMonitorError.self) { try monitor.postAppState(AppState(rawValue: "bogus")) }
+        let error = #expect(throws: AppMonitorError.self) {
+            try monitor.postAppState(AppMonitor.AppState(rawValue: "bogus"))
+        }
         #expect(error?.reason == .hostError(expected))
         #expect(error?.command == .postAppState)
     }
@@ -60,7 +62,9 @@ import Testing
     @Test func badStateIsReportedAsBadArgument() {
         let monitor = FakeHost().monitor()
 
-        let error = #expect(throws: AppMonitorError.self) { try monitor.postAppState(AppState(rawValue: "purple")) }
+        let error = #expect(throws: AppMonitorError.self) {
+            try monitor.postAppState(AppMonitor.AppState(rawValue: "purple"))
+        }
         #expect(
             error?.description
                 == "GuestAppMonitor.Cmd.PostAppState on unix:/fake/vm.sock: the host answered error 5 (bad argument)"
@@ -114,8 +118,10 @@ import Testing
         )
     }
 
-    @Test(arguments: [("green", AppStatus.Color.green), ("RED", .red), ("Gray", .gray), ("appStatusGreen", .green)])
-    func appStatusIsParsedCaseInsensitivelyKeepingTheText(text: String, color: AppStatus.Color) throws {
+    @Test(arguments: [
+        ("green", AppMonitor.AppStatus.Color.green), ("RED", .red), ("Gray", .gray), ("appStatusGreen", .green),
+    ])
+    func appStatusIsParsedCaseInsensitivelyKeepingTheText(text: String, color: AppMonitor.AppStatus.Color) throws {
         let (monitor, _) = self.monitor(answering: .success(text))
 
         let status = try monitor.appStatus()
