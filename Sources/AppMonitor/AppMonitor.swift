@@ -17,7 +17,8 @@ import GuestRPC
 /// when there is none, sends the request, and closes the channel again unless
 /// monitoring is on (between `enable` and a successful `disable`) and the
 /// channel is not the backdoor. A channel that breaks is reopened and the
-/// request sent once more. A channel that cannot be started is discarded and
+/// request sent once more, exactly once (the GuestRPC channels do it
+/// themselves; the monitor does it for channels of an injected maker). A channel that cannot be started is discarded and
 /// made afresh on the next command (§12 #8). All commands are serialised by a
 /// lock, so one instance may be used from any thread.
 public final class AppMonitor: @unchecked Sendable {
@@ -30,12 +31,12 @@ public final class AppMonitor: @unchecked Sendable {
     /// (`auto` when unset), shared by the C ABI and the command-line tools.
     public static let shared = AppMonitor(environment: ProcessInfo.processInfo.environment)
 
-    /// The channel maker used when none is given: the GuestRPC channel factory,
-    /// asked for a persistent channel.
-    public static let defaultChannelMaker: ChannelMaker = { endpoint, _ in
-        // FIXME: the GuestRPC channel factory lands with the rpc branch; until it is merged
-        // no transport exists and every channel start fails. Merging it removes this.
-        throw RPCError(.channelUnavailable, endpoint: endpoint, detail: "no transport is built in yet")
+    /// The GuestRPC channel factory, asked for a persistent (not one-shot) channel.
+    ///
+    /// Its channels connect on their first send and already close, reconnect and
+    /// resend once when a send fails (§3.3), so a monitor using it does not retry again.
+    public static let factoryChannelMaker: ChannelMaker = { endpoint, logger in
+        try RPCChannelFactory.makeChannel(for: endpoint, oneShot: false, logger: logger)
     }
 
     /// The VM check used when none is given: CPUID reports the VMware hypervisor.
@@ -45,6 +46,7 @@ public final class AppMonitor: @unchecked Sendable {
     private let logger: Logger
     private let isRunningInVMware: @Sendable () -> Bool
     private let makeChannel: ChannelMaker
+    private let retriesFailedSends: Bool
 
     private let lock = NSLock()
     private var channel: (any RPCChannel)?
@@ -56,12 +58,14 @@ public final class AppMonitor: @unchecked Sendable {
     ///   - endpoint: where requests go; `auto` and `backdoor` require a VMware VM.
     ///   - logger: receives debug entries on channel opens, closes and retries.
     ///   - isRunningInVMware: the §1 VM check, run before every command on `auto` and `backdoor`.
-    ///   - makeChannel: makes a persistent channel; tests pass a fake.
+    ///   - makeChannel: makes a persistent channel; nil for the GuestRPC factory. A monitor
+    ///     closes, remakes and resends once when a channel of a given maker fails; the
+    ///     factory's channels do that themselves, so it is not done twice.
     public convenience init(
         endpoint: Endpoint,
         logger: Logger = .disabled,
         isRunningInVMware: @escaping @Sendable () -> Bool = AppMonitor.defaultVMwareCheck,
-        makeChannel: @escaping ChannelMaker = AppMonitor.defaultChannelMaker
+        makeChannel: ChannelMaker? = nil
     ) {
         self.init(
             configuredEndpoint: .success(endpoint), logger: logger, isRunningInVMware: isRunningInVMware,
@@ -78,12 +82,13 @@ public final class AppMonitor: @unchecked Sendable {
     ///   - environment: the process environment, or a test's dictionary.
     ///   - logger: receives debug entries on channel opens, closes and retries.
     ///   - isRunningInVMware: the §1 VM check, run before every command on `auto` and `backdoor`.
-    ///   - makeChannel: makes a persistent channel; tests pass a fake.
+    ///   - makeChannel: makes a persistent channel; nil for the GuestRPC factory (see
+    ///     `init(endpoint:logger:isRunningInVMware:makeChannel:)`).
     public convenience init(
         environment: [String: String],
         logger: Logger = .disabled,
         isRunningInVMware: @escaping @Sendable () -> Bool = AppMonitor.defaultVMwareCheck,
-        makeChannel: @escaping ChannelMaker = AppMonitor.defaultChannelMaker
+        makeChannel: ChannelMaker? = nil
     ) {
         self.init(
             configuredEndpoint: Result { try Endpoint.fromEnvironment(environment) }.mapError { $0 as! EndpointError },
@@ -95,12 +100,13 @@ public final class AppMonitor: @unchecked Sendable {
         configuredEndpoint: Result<Endpoint, EndpointError>,
         logger: Logger,
         isRunningInVMware: @escaping @Sendable () -> Bool,
-        makeChannel: @escaping ChannelMaker
+        makeChannel: ChannelMaker?
     ) {
         self.configuredEndpoint = configuredEndpoint
         self.logger = logger
         self.isRunningInVMware = isRunningInVMware
-        self.makeChannel = makeChannel
+        self.makeChannel = makeChannel ?? AppMonitor.factoryChannelMaker
+        self.retriesFailedSends = makeChannel != nil
     }
 
     /// The endpoint requests go to, or nil when `GUESTSDK_RPC` could not be parsed.
@@ -185,8 +191,8 @@ public final class AppMonitor: @unchecked Sendable {
         }
     }
 
-    /// Sends `request` on the current channel; on a transport error closes it,
-    /// makes a new one and sends once more (§3.3).
+    /// Sends `request` on the current channel; on a transport error closes it and,
+    /// unless the channel retried itself, makes a new one and sends once more (§3.3).
     private func exchange(
         _ request: [UInt8], command: AppMonitorCommand, endpoint: Endpoint, isFresh: Bool
     ) -> AppMonitorCommandOutcome {
@@ -205,6 +211,9 @@ public final class AppMonitor: @unchecked Sendable {
             return .channelStartFailed(reason)
         }
         self.closeChannel(because: "send failed: \(firstError)")
+        guard self.retriesFailedSends else {
+            return .rpcFailed(text: Array(firstError.guestText.utf8), transportError: firstError)
+        }
         let retry: any RPCChannel
         switch self.openChannel(endpoint) {
         case .success(let reopened):
