@@ -18,9 +18,10 @@ import GuestRPC
 /// monitoring is on (between `enable` and a successful `disable`) and the
 /// channel is not the backdoor. A channel that breaks is reopened and the
 /// request sent once more, exactly once (the GuestRPC channels do it
-/// themselves; the monitor does it for channels of an injected maker). A channel that cannot be started is discarded and
-/// made afresh on the next command (§12 #8). All commands are serialised by a
-/// lock, so one instance may be used from any thread.
+/// themselves; the monitor does it for channels of an injected maker). A
+/// channel that cannot be started is discarded and made afresh on the next
+/// command (§12 #8). All commands are serialised by a lock, so one instance
+/// may be used from any thread.
 public final class AppMonitor: @unchecked Sendable {
     /// Makes a persistent (not one-shot) channel to `endpoint`.
     ///

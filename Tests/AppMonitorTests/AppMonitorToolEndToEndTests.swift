@@ -52,8 +52,9 @@ import Testing
         #expect(result.standardOutput == "")
         #expect(
             result.standardError
-                == "vmware-appmonitor: markActive failed: GuestAppMonitor.Cmd.MarkActive on unix:\(self.host.socketPath):"
-                + " application monitoring is not enabled (the host answered 2); run enable first\n"
+                == "vmware-appmonitor: markActive failed: GuestAppMonitor.Cmd.MarkActive"
+                + " on unix:\(self.host.socketPath): application monitoring is not enabled (the host answered 2);"
+                + " run enable first\n"
         )
     }
 
@@ -99,7 +100,8 @@ import Testing
         #expect(
             result.standardError
                 == "vmware-appmonitor: enable failed: GuestAppMonitor.Cmd.Enable on unix:\(socket):"
-                + " cannot open the channel: open failed on unix:\(socket) (connect: No such file or directory, errno 2)\n"
+                + " cannot open the channel: open failed on unix:\(socket)"
+                + " (connect: No such file or directory, errno 2)\n"
         )
     }
 }
