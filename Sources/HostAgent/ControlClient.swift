@@ -78,7 +78,7 @@ public struct ControlClient: Sendable {
         let request = Array((head + "\r\n").utf8) + Array(body ?? Data())
         var offset = 0
         while offset < request.count {
-            let sent = request[offset...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let sent = request[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             guard sent > 0 else { throw ControlClientError(systemCall: "send", errno: errno) }
             offset += sent
         }
