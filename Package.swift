@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "GuestRPCTests", dependencies: ["GuestRPC"]),
         .testTarget(name: "GuestLibTests", dependencies: ["GuestLib", "HostAgent", "XDRReference"]),
         .testTarget(name: "AppMonitorTests", dependencies: ["AppMonitor", "HostAgent"]),
-        .testTarget(name: "HostAgentTests", dependencies: ["HostAgent"]),
+        .testTarget(name: "HostAgentTests", dependencies: ["HostAgent", "GuestLib", "AppMonitor"]),
     ],
     swiftLanguageModes: [.v5]
 )
