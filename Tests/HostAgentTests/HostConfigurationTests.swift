@@ -94,3 +94,15 @@ struct HostConfigurationTests {
         #expect(decoded == vm)
     }
 }
+
+extension HostConfigurationTests {
+    @Test func theExampleConfigInPackagingDecodes() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("packaging/config.example.json").path
+
+        let configuration = try HostConfiguration.load(contentsOf: path, defaultStateDirectory: "/state")
+
+        #expect(configuration.vms.map(\.name) == ["web01", "db01", "kvm1"])
+        #expect(configuration.control.port == 8650)
+    }
+}
