@@ -41,7 +41,8 @@ enum ControlAPI {
                     vmCount: daemon.vmNames.count, eventCount: summary.count, lastEventId: summary.lastID,
                     failedEventCommits: daemon.eventSink.failedCommits,
                     connectionsOpen: statistics.connectionsOpen, connectionsAccepted: statistics.connectionsAccepted,
-                    badPackets: Dictionary(uniqueKeysWithValues: statistics.badPackets.map { ($0.key.rawValue, $0.value) })
+                    badPackets: Dictionary(
+                        uniqueKeysWithValues: statistics.badPackets.map { ($0.key.rawValue, $0.value) })
                 ))
         }
         router.add("POST", "/v1/reload") { [weak daemon] _ in
@@ -123,7 +124,8 @@ enum ControlAPI {
         }
     }
 
-    private static func setStatistics(_ request: HTTPRequest, daemon: HostDaemon, merging: Bool) throws -> HTTPResponse {
+    private static func setStatistics(_ request: HTTPRequest, daemon: HostDaemon, merging: Bool) throws -> HTTPResponse
+    {
         let name = request.pathParameters["name"] ?? ""
         guard var definition = daemon.definition(ofVM: name) else {
             throw HTTPError(status: 404, message: "no VM named \(name)")

@@ -208,7 +208,8 @@ extension HostDaemon {
                     StoredEvent(
                         date: now, vmName: definition.name, kind: "vm-resumed",
                         fields: ["enabled": "\(restoration.isEnabled)"],
-                        appStatus: (restoration.isEnabled ? AppHeartbeatStatus.appStatusGreen : .appStatusGray).rawValue,
+                        appStatus: (restoration.isEnabled ? AppHeartbeatStatus.appStatusGreen : .appStatusGray)
+                            .rawValue,
                         appState: restoration.appState.rawValue))
                 try self.serve(definition, origin: stored.origin)
             }

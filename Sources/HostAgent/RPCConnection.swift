@@ -147,7 +147,8 @@ final class RPCConnection: @unchecked Sendable {
             readSource.suspend()
             self.isReadSuspended = true
         }
-        let nanoseconds = Int(clamping: delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)
+        let nanoseconds = Int(
+            clamping: delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)
         self.queue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) {
             guard !self.isClosed else { return }
             self.isWaitingOutDelay = false

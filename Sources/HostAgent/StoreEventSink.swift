@@ -51,8 +51,11 @@ public final class StoreEventSink: HAEventSink, @unchecked Sendable {
                 return self.failures
             }
             self.logger.critical(
-                "event not committed", ["vm": event.vmName, "event": event.kind.name, "failures": "\(count)",
-                    "error": "\(error)"])
+                "event not committed",
+                [
+                    "vm": event.vmName, "event": event.kind.name, "failures": "\(count)",
+                    "error": "\(error)",
+                ])
             return
         }
         let observers = self.lock.withLock { self.observers }

@@ -95,7 +95,8 @@ struct ControlAPIAccessTests {
         }
     }
 
-    @Test(.enabled(if: ControlAPIAccessTests.nonLoopbackAddress() != nil, "the machine has no non-loopback IPv4 address"))
+    @Test(
+        .enabled(if: ControlAPIAccessTests.nonLoopbackAddress() != nil, "the machine has no non-loopback IPv4 address"))
     func theControlPortIsNotReachableOnTheMachinesOtherAddress() throws {
         let fixture = try DaemonFixture()
         let port = try #require(fixture.daemon.controlPort)

@@ -66,17 +66,21 @@ final class DaemonFixture {
     /// A guestlib handle on VM `name`'s socket; each request gives up after `timeout` seconds.
     func guestLibHandle(_ name: String = "vm1", timeout: Double = 5) throws -> GuestLibHandle {
         let path = self.socket(name)
-        return try GuestLibHandle(endpoint: .unix(path: path), isVMwareGuest: { false }) { _ in
-            StreamChannel.unix(path: path, oneShot: true, logger: .disabled, ioTimeoutSeconds: timeout)
-        }
+        return try GuestLibHandle(
+            endpoint: .unix(path: path), isVMwareGuest: { false },
+            makeChannel: { _ in
+                StreamChannel.unix(path: path, oneShot: true, logger: .disabled, ioTimeoutSeconds: timeout)
+            })
     }
 
     /// An app monitor on VM `name`'s socket; each request gives up after `timeout` seconds.
     func appMonitor(_ name: String = "vm1", timeout: Double = 5) -> AppMonitor {
         let path = self.socket(name)
-        return AppMonitor(endpoint: .unix(path: path), isRunningInVMware: { false }) { _, _ in
-            StreamChannel.unix(path: path, oneShot: false, logger: .disabled, ioTimeoutSeconds: timeout)
-        }
+        return AppMonitor(
+            endpoint: .unix(path: path), isRunningInVMware: { false },
+            makeChannel: { _, _ in
+                StreamChannel.unix(path: path, oneShot: false, logger: .disabled, ioTimeoutSeconds: timeout)
+            })
     }
 
     /// A control client with the daemon's token, or with `token` when given.

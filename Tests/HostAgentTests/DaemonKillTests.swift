@@ -132,10 +132,12 @@ struct AgentProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["--config", config, "--state-dir", directory, "--log-level", "warning"]
-        let log = FileHandle(forWritingAtPath: directory + "/agent.log") ?? {
-            _ = FileManager.default.createFile(atPath: directory + "/agent.log", contents: nil)
-            return FileHandle(forWritingAtPath: directory + "/agent.log")!
-        }()
+        let log =
+            FileHandle(forWritingAtPath: directory + "/agent.log")
+            ?? {
+                _ = FileManager.default.createFile(atPath: directory + "/agent.log", contents: nil)
+                return FileHandle(forWritingAtPath: directory + "/agent.log")!
+            }()
         log.seekToEndOfFile()
         process.standardOutput = log
         process.standardError = log
@@ -204,8 +206,12 @@ final class Heartbeaters: @unchecked Sendable {
         self.names = names
         self.channels = Dictionary(
             uniqueKeysWithValues: names.map {
-                ($0, StreamChannel.unix(path: directory + "/vms/\($0).sock", oneShot: false, logger: .disabled,
-                    ioTimeoutSeconds: 1))
+                (
+                    $0,
+                    StreamChannel.unix(
+                        path: directory + "/vms/\($0).sock", oneShot: false, logger: .disabled,
+                        ioTimeoutSeconds: 1)
+                )
             })
     }
 

@@ -100,7 +100,9 @@ struct GuestSDKHostToolTests {
         kill(agent.process.processIdentifier, SIGHUP)
 
         let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline && !FileManager.default.fileExists(atPath: agent.directory + "/vms/added.sock") {
+        while ContinuousClock.now < deadline
+            && !FileManager.default.fileExists(atPath: agent.directory + "/vms/added.sock")
+        {
             usleep(20_000)
         }
         let reply = try agent.client.send("GET", "/v1/vms/added")

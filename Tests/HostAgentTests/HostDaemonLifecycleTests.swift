@@ -23,7 +23,8 @@ struct HostDaemonLifecycleTests {
         #expect(response.status == 201)
         #expect(FileManager.default.fileExists(atPath: fixture.socket("web01")))
         #expect(try fixture.daemon.store.vms().map(\.name) == ["vm1", "web01"])
-        #expect(try fixture.status("web01")["policy"].flatMap { ($0 as? [String: Any])?["preset"] as? String } == "medium")
+        #expect(
+            try fixture.status("web01")["policy"].flatMap { ($0 as? [String: Any])?["preset"] as? String } == "medium")
     }
 
     @Test func addingAnExistingVMIsAConflict() throws {
@@ -70,7 +71,8 @@ struct HostDaemonLifecycleTests {
         let client = try fixture.controlClient()
         _ = try client.send("PATCH", "/v1/vms/vm1/statistics", body: Data(#"{"values":{"cpuLimitMHz":1234}}"#.utf8))
 
-        let response = try client.send("PATCH", "/v1/vms/vm1/statistics", body: Data(#"{"host":{"hostInfo":false}}"#.utf8))
+        let response = try client.send(
+            "PATCH", "/v1/vms/vm1/statistics", body: Data(#"{"host":{"hostInfo":false}}"#.utf8))
 
         #expect(response.status == 200)
         let statistics = try #require(fixture.daemon.definition(ofVM: "vm1")?.statistics)

@@ -145,7 +145,9 @@ struct StateStoreTests {
         #expect(error.step == "prepare")
         #expect(error.subject == "INSERT INTO missing VALUES (1)")
         #expect(error.message == "no such table: missing")
-        #expect(error.description == "sqlite prepare failed for `INSERT INTO missing VALUES (1)`: no such table: missing (code 1)")
+        #expect(
+            error.description
+                == "sqlite prepare failed for `INSERT INTO missing VALUES (1)`: no such table: missing (code 1)")
     }
 
     @Test func aFailedTransactionIsRolledBack() throws {
