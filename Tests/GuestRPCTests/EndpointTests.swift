@@ -7,9 +7,12 @@ import Testing
 
 @Suite struct EndpointTests {
     @Test(arguments: [
-        ("auto", Endpoint.auto), ("AUTO", .auto), ("", .auto), ("  ", .auto), (" backdoor ", .backdoor),
-        ("backdoor", .backdoor), ("vsock", .vsock(cid: 0, port: 976)), ("vsock:3", .vsock(cid: 3, port: 976)),
-        ("vsock:3:5000", .vsock(cid: 3, port: 5000)), ("vsock:4294967295:1", .vsock(cid: 0xFFFF_FFFF, port: 1)),
+        ("auto", Endpoint.auto), ("AUTO", .auto), ("", .auto), ("  ", .auto),
+        (" backdoor ", .backdoor),
+        ("backdoor", .backdoor), ("vsock", .vsock(cid: 0, port: 976)),
+        ("vsock:3", .vsock(cid: 3, port: 976)),
+        ("vsock:3:5000", .vsock(cid: 3, port: 5000)),
+        ("vsock:4294967295:1", .vsock(cid: 0xFFFF_FFFF, port: 1)),
         ("unix:/run/vm.sock", .unix(path: "/run/vm.sock")),
         ("unix:relative:with:colons", .unix(path: "relative:with:colons")),
     ])
@@ -45,11 +48,15 @@ import Testing
     @Test func unsetVariableMeansAuto() throws {
         #expect(try Endpoint.fromEnvironment([:]) == .auto)
         #expect(try Endpoint.fromEnvironment(["GUESTSDK_RPC": "unix:/s"]) == .unix(path: "/s"))
-        #expect(throws: EndpointError.self) { try Endpoint.fromEnvironment(["GUESTSDK_RPC": "bogus"]) }
+        #expect(throws: EndpointError.self) {
+            try Endpoint.fromEnvironment(["GUESTSDK_RPC": "bogus"])
+        }
     }
 
     @Test func descriptionsRoundTrip() throws {
-        for endpoint in [Endpoint.auto, .backdoor, .vsock(cid: 2, port: 976), .unix(path: "/tmp/a b")] {
+        for endpoint in [
+            Endpoint.auto, .backdoor, .vsock(cid: 2, port: 976), .unix(path: "/tmp/a b"),
+        ] {
             #expect(try Endpoint(parsing: endpoint.description) == endpoint)
         }
     }
