@@ -7,8 +7,9 @@ import Testing
 
 /// Every rule of the reference decoder (PROTOCOL.md §4.3 "Decoder rules").
 @Suite struct DataMapRejectionTests {
-    private func field(type: Int32, id: Int32, _ value: (inout WireBuilder) -> Void) -> WireBuilder
-    {
+    private func field(
+        type: Int32, id: Int32, _ value: (inout WireBuilder) -> Void
+    ) -> WireBuilder {
         var wire = WireBuilder()
         wire.int32(type)
         wire.int32(id)
