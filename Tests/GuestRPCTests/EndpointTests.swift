@@ -24,6 +24,7 @@ import Testing
         ("unix", "unix needs a socket path, as in unix:/run/guestsdk/vm.sock"),
         ("unix:", "unix needs a socket path, as in unix:/run/guestsdk/vm.sock"),
         ("vsock:1:2:3", "vsock takes at most a CID and a port, as in vsock:0:976"),
+        ("vsock:", "the vsock CID '' is not a 32-bit number"),
         ("vsock:x", "the vsock CID 'x' is not a 32-bit number"),
         ("vsock:-1", "the vsock CID '-1' is not a 32-bit number"),
         ("vsock:4294967296", "the vsock CID '4294967296' is not a 32-bit number"),
