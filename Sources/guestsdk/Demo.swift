@@ -58,7 +58,8 @@ final class Demo {
             output.line("    host  \(DemoOutput.format(event))")
         }
         self.engine = HAEngine(
-            clock: clock, sink: self.sink, configuration: HAEngine.Configuration(resetDelay: Self.resetDelay))
+            clock: clock, sink: self.sink,
+            configuration: HAEngine.Configuration(resetDelay: Self.resetDelay))
     }
 
     /// Runs the demo and returns the events it recorded.
@@ -69,7 +70,9 @@ final class Demo {
         defer { try? FileManager.default.removeItem(atPath: stateDirectory) }
         let server = try self.startHostAgent(stateDirectory: stateDirectory)
         defer { server.stop() }
-        let environment = [Endpoint.environmentVariable: "unix:" + server.socketPath(forVM: Self.vmName)]
+        let environment = [
+            Endpoint.environmentVariable: "unix:" + server.socketPath(forVM: Self.vmName)
+        ]
         self.output.line("GUESTSDK_RPC=\(environment[Endpoint.environmentVariable]!)")
 
         let application = AppMonitor(environment: environment)
@@ -83,7 +86,8 @@ final class Demo {
         try self.showNeedResetCancelled(restarted)
         try restarted.disable()
         let finalStatus = try restarted.appStatus()
-        self.output.line("\nThe application disables monitoring before it exits: status \(finalStatus).")
+        self.output.line(
+            "\nThe application disables monitoring before it exits: status \(finalStatus).")
 
         let events = self.sink.events
         self.output.timeline(events)
@@ -93,15 +97,18 @@ final class Demo {
 
     private func startHostAgent(stateDirectory: String) throws -> RPCServer {
         let speed = String(format: "%g", self.options.speed)
-        self.output.section("An embedded host agent serves \(Self.vmName); its clock runs \(speed)x real time")
+        self.output.section(
+            "An embedded host agent serves \(Self.vmName); its clock runs \(speed)x real time")
         try self.engine.addVM(named: Self.vmName, settings: Self.settings, uptime: .seconds(600))
         let router = Router()
-        router.register(prefix: AppMonitorService.commandPrefix, to: AppMonitorService(engine: self.engine))
+        router.register(
+            prefix: AppMonitorService.commandPrefix, to: AppMonitorService(engine: self.engine))
         let statistics = GuestLibService(clock: self.clock)
         statistics.register(on: router)
         statistics.addVM(named: Self.vmName)
         let server = RPCServer(
-            configuration: RPCServer.Configuration(stateDirectory: stateDirectory), logger: .disabled)
+            configuration: RPCServer.Configuration(stateDirectory: stateDirectory),
+            logger: .disabled)
         try server.addVM(VMEndpointConfiguration(name: Self.vmName), router: router)
         let policy = Self.settings
         self.output.line(
@@ -121,7 +128,8 @@ final class Demo {
         for _ in 0..<3 {
             self.waitClockSeconds(Self.heartbeatSeconds)
             let status = try application.appStatus()
-            self.output.line("  guest  GetAppStatus -> \(status)  (\(heartbeat.beatsSent) heartbeats sent)")
+            self.output.line(
+                "  guest  GetAppStatus -> \(status)  (\(heartbeat.beatsSent) heartbeats sent)")
         }
         return heartbeat
     }
@@ -130,8 +138,11 @@ final class Demo {
         self.output.section("The guest reads its statistics with GuestLib (guestlib.info.get)")
         // The GuestRPC factory's one-shot channel, as GuestLib uses outside tests.
         let handle = try GuestLibHandle(
-            endpoint: try Endpoint.fromEnvironment(environment), isVMwareGuest: { Hypervisor.detect().isVMware },
-            makeChannel: { try RPCChannelFactory.makeChannel(for: $0, oneShot: true, logger: .disabled) })
+            endpoint: try Endpoint.fromEnvironment(environment),
+            isVMwareGuest: { Hypervisor.detect().isVMware },
+            makeChannel: {
+                try RPCChannelFactory.makeChannel(for: $0, oneShot: true, logger: .disabled)
+            })
         try handle.update()
         let rows: [(String, String)] = [
             ("session id", Self.text(handle.sessionID)),
@@ -143,7 +154,8 @@ final class Demo {
             ("memory ballooned MB", Self.text(handle.memoryBalloonedMB)),
         ]
         for (name, value) in rows {
-            self.output.line("  guest  \(name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(value)")
+            self.output.line(
+                "  guest  \(name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(value)")
         }
     }
 
@@ -160,7 +172,8 @@ final class Demo {
     }
 
     private func showResetHeldBack(_ application: AppMonitor) throws {
-        self.output.section("The restarted application enables monitoring, then hangs within the minimum uptime")
+        self.output.section(
+            "The restarted application enables monitoring, then hangs within the minimum uptime")
         try application.enable()
         let before = self.engine.eventCount
         let held = try self.awaitEvent("reset-held-back", after: before, clockSeconds: 60)
@@ -168,47 +181,63 @@ final class Demo {
         let uptime = Self.seconds(try self.vmState().uptime)
         self.output.line("  The reset is held back at uptime \(uptime): \(reason)")
         try application.markActive()
-        self.output.line("  guest  MarkActive: the application recovers -> \(try application.appStatus())")
+        self.output.line(
+            "  guest  MarkActive: the application recovers -> \(try application.appStatus())")
     }
 
     private func showNeedResetCancelled(_ application: AppMonitor) throws {
-        self.output.section("The application asks for a reset (appStateNeedReset), then posts appStateOk in time")
+        self.output.section(
+            "The application asks for a reset (appStateNeedReset), then posts appStateOk in time")
         let heartbeat = self.makeHeartbeat(application)
         heartbeat.start()
         defer { heartbeat.stop() }
         let remaining = Self.settings.minUpTime - Int(try self.vmState().uptime.totalSeconds) + 1
         if remaining > 0 {
-            self.output.line("  (waiting \(remaining) s of clock time until the minimum uptime has passed)")
+            self.output.line(
+                "  (waiting \(remaining) s of clock time until the minimum uptime has passed)")
             self.waitClockSeconds(Double(remaining))
         }
         let before = self.engine.eventCount
         try application.postAppState(.needReset)
         try application.postAppState(.ok)
         _ = try self.awaitEvent("need-reset-cancelled", after: before, clockSeconds: 1)
-        let reset = self.sink.waitForEvent(after: before, timeout: self.realTime(clockSeconds: 10)) {
+        let reset = self.sink.waitForEvent(after: before, timeout: self.realTime(clockSeconds: 10))
+        {
             $0.kind.name == "reset-started"
         }
-        guard reset == nil else { throw Failure(description: "the cancelled need-reset still reset the VM") }
+        guard reset == nil else {
+            throw Failure(description: "the cancelled need-reset still reset the VM")
+        }
         let status = try application.appStatus()
-        self.output.line("  No reset: 10 s of clock time later the VM is still up, status \(status)")
+        self.output.line(
+            "  No reset: 10 s of clock time later the VM is still up, status \(status)")
     }
 
     private func makeHeartbeat(_ application: AppMonitor) -> Heartbeat {
-        Heartbeat(monitor: application, interval: Self.heartbeatSeconds / self.options.speed) { [output] beat in
-            if let error = beat.error { output.line("  guest  heartbeat \(beat.number) failed: \(error)") }
+        Heartbeat(monitor: application, interval: Self.heartbeatSeconds / self.options.speed) {
+            [output] beat in
+            if let error = beat.error {
+                output.line("  guest  heartbeat \(beat.number) failed: \(error)")
+            }
         }
     }
 
     private func vmState() throws -> HAVMState {
-        guard let state = self.engine.state(ofVM: Self.vmName) else { throw Failure(description: "the VM is gone") }
+        guard let state = self.engine.state(ofVM: Self.vmName) else {
+            throw Failure(description: "the VM is gone")
+        }
         return state
     }
 
     /// Waits until an event named `name` after sequence number `after` arrives.
     private func awaitEvent(_ name: String, after: UInt64, clockSeconds: Double) throws -> HAEvent {
         let timeout = self.realTime(clockSeconds: clockSeconds) + .seconds(5)
-        guard let event = self.sink.waitForEvent(after: after, timeout: timeout, where: { $0.kind.name == name })
-        else { throw Failure(description: "no \(name) event within \(clockSeconds) s of clock time") }
+        guard
+            let event = self.sink.waitForEvent(
+                after: after, timeout: timeout, where: { $0.kind.name == name })
+        else {
+            throw Failure(description: "no \(name) event within \(clockSeconds) s of clock time")
+        }
         return event
     }
 
@@ -223,7 +252,9 @@ final class Demo {
     /// Fails unless the events hold green, red, a reset, a held reset and a cancelled need-reset,
     /// in that order.
     static func checkStory(_ events: [HAEvent]) throws {
-        let story = ["enabled", "heartbeat-missed", "reset-done", "reset-held-back", "need-reset-cancelled"]
+        let story = [
+            "enabled", "heartbeat-missed", "reset-done", "reset-held-back", "need-reset-cancelled",
+        ]
         var remaining = story[...]
         for event in events where event.kind.name == remaining.first {
             remaining.removeFirst()
@@ -233,7 +264,8 @@ final class Demo {
     }
 
     private static func makeTemporaryDirectory() throws -> String {
-        let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("guestsdk-demo.XXXXXX")
+        let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
+            "guestsdk-demo.XXXXXX")
         var template = Array(directory.path.utf8CString)
         guard let path = mkdtemp(&template) else {
             throw Failure(description: "mkdtemp failed: \(String(cString: strerror(errno)))")

@@ -46,12 +46,14 @@ final class DemoOutput: Sendable {
             var fields: [String: String] = [:]
             for field in event.kind.fields { fields[field.key] = field.value }
             return [
-                "sequence": event.sequence, "time": Double(event.time.nanoseconds) / 1e9, "vm": event.vmName,
+                "sequence": event.sequence, "time": Double(event.time.nanoseconds) / 1e9,
+                "vm": event.vmName,
                 "event": event.kind.name, "fields": fields, "status": event.status.rawValue,
                 "appState": event.appState.rawValue,
             ]
         }
-        let data = try JSONSerialization.data(withJSONObject: ["events": objects], options: [.sortedKeys])
+        let data = try JSONSerialization.data(
+            withJSONObject: ["events": objects], options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -46,7 +46,9 @@ while index < arguments.count {
         options.json = true
     case "--speed":
         index += 1
-        guard index < arguments.count, let speed = Double(arguments[index]), speed > 0, speed <= 1000 else {
+        guard index < arguments.count, let speed = Double(arguments[index]), speed > 0,
+            speed <= 1000
+        else {
             usageError("--speed needs a number above 0 and at most 1000")
         }
         options.speed = speed
@@ -61,7 +63,9 @@ do {
     if options.json {
         print(try DemoOutput.json(events))
     } else {
-        print("\nDemo finished: green, red and a reset, a held-back reset, and a cancelled need-reset.")
+        print(
+            "\nDemo finished: green, red and a reset, a held-back reset, and a cancelled need-reset."
+        )
     }
 } catch {
     FileHandle.standardError.write(Data("guestsdk: demo failed: \(error)\n".utf8))

@@ -20,8 +20,10 @@ struct GuestSDKDemoTests {
         let names = try self.eventNames(run.standardOutput)
         #expect(
             names == [
-                "vm-added", "enabled", "heartbeat-missed", "reset-requested", "reset-started", "reset-done", "enabled",
-                "heartbeat-missed", "reset-held-back", "heartbeat-resumed", "need-reset-posted", "reset-requested",
+                "vm-added", "enabled", "heartbeat-missed", "reset-requested", "reset-started",
+                "reset-done", "enabled",
+                "heartbeat-missed", "reset-held-back", "heartbeat-resumed", "need-reset-posted",
+                "reset-requested",
                 "need-reset-cancelled", "disabled",
             ])
     }
@@ -41,6 +43,7 @@ struct GuestSDKDemoTests {
         #expect(run.standardOutput.isEmpty)
         #expect(
             run.standardError
-                == "guestsdk: unknown subcommand 'frobnicate'\nusage: guestsdk demo [--speed N] [--json]\n")
+                == "guestsdk: unknown subcommand 'frobnicate'\nusage: guestsdk demo [--speed N] [--json]\n"
+        )
     }
 }
