@@ -201,10 +201,8 @@ final class Demo {
         try application.postAppState(.needReset)
         try application.postAppState(.ok)
         _ = try self.awaitEvent("need-reset-cancelled", after: before, clockSeconds: 1)
-        let reset = self.sink.waitForEvent(after: before, timeout: self.realTime(clockSeconds: 10))
-        {
-            $0.kind.name == "reset-started"
-        }
+        let quietTime = self.realTime(clockSeconds: 10)
+        let reset = self.sink.waitForEvent(after: before, timeout: quietTime) { $0.kind.name == "reset-started" }
         guard reset == nil else {
             throw Failure(description: "the cancelled need-reset still reset the VM")
         }
