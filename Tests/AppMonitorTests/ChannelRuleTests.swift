@@ -41,7 +41,8 @@ import Testing
     @Test func channelIsKeptAfterAFailedDisable() throws {
         let host = FakeHost()
         host.answer = { request in
-            String(decoding: request, as: UTF8.self) == "GuestAppMonitor.Cmd.Disable" ? .success("1") : nil
+            String(decoding: request, as: UTF8.self) == "GuestAppMonitor.Cmd.Disable"
+                ? .success("1") : nil
         }
         let monitor = host.monitor()
         try monitor.enable()
@@ -106,7 +107,8 @@ import Testing
         let host = FakeHost()
         let monitor = host.monitor()
         _ = monitor.send(.enable)
-        let broken = RPCError(.receiveFailed, endpoint: host.channelEndpoint, detail: "host closed the connection")
+        let broken = RPCError(
+            .receiveFailed, endpoint: host.channelEndpoint, detail: "host closed the connection")
         host.failSends(2, with: broken)
 
         let outcome = monitor.send(.markActive)
@@ -153,7 +155,9 @@ import Testing
         #expect(
             error.reason
                 == .channelStartFailed(
-                    RPCError(.openFailed, endpoint: host.channelEndpoint, systemCall: "connect", errorNumber: 2)))
+                    RPCError(
+                        .openFailed, endpoint: host.channelEndpoint, systemCall: "connect",
+                        errorNumber: 2)))
         #expect(!monitor.hasOpenChannel)
         #expect(monitor.isHeartbeating)
 
@@ -166,7 +170,10 @@ import Testing
         let host = FakeHost()
         let monitor = host.monitor()
         host.failSends(
-            1, with: RPCError(.openFailed, endpoint: host.channelEndpoint, systemCall: "connect", errorNumber: 111))
+            1,
+            with: RPCError(
+                .openFailed, endpoint: host.channelEndpoint, systemCall: "connect", errorNumber: 111
+            ))
 
         #expect(monitor.send(.markActive).libraryErrorCode == 3)
         #expect(host.made == 1)
@@ -203,7 +210,8 @@ import Testing
     @Test func malformedEnvironmentEndpointFailsEveryCommandAsAStartFailure() throws {
         let host = FakeHost()
         let monitor = AppMonitor(
-            environment: ["GUESTSDK_RPC": "tcp:1"], isRunningInVMware: { false }, makeChannel: host.channelMaker
+            environment: ["GUESTSDK_RPC": "tcp:1"], isRunningInVMware: { false },
+            makeChannel: host.channelMaker
         )
 
         let outcome = monitor.send(.markActive)

@@ -53,14 +53,19 @@ final class FakeHost: @unchecked Sendable {
     /// The next `count` channel makes throw `error`.
     func failMakes(_ count: Int = 1, with error: RPCError? = nil) {
         let error =
-            error ?? RPCError(.openFailed, endpoint: self.channelEndpoint, systemCall: "connect", errorNumber: 2)
+            error
+            ?? RPCError(
+                .openFailed, endpoint: self.channelEndpoint, systemCall: "connect", errorNumber: 2)
         self.lock.withLock { self.pendingMakeErrors += Array(repeating: error, count: count) }
     }
 
     /// The next `count` sends throw `error`, as a broken connection does.
     func failSends(_ count: Int = 1, with error: RPCError? = nil) {
         let error =
-            error ?? RPCError(.receiveFailed, endpoint: self.channelEndpoint, detail: "host closed the connection")
+            error
+            ?? RPCError(
+                .receiveFailed, endpoint: self.channelEndpoint, detail: "host closed the connection"
+            )
         self.lock.withLock { self.pendingSendErrors += Array(repeating: error, count: count) }
     }
 
@@ -70,7 +75,8 @@ final class FakeHost: @unchecked Sendable {
                 throw self.pendingMakeErrors.removeFirst()
             }
             self.channelsMade += 1
-            return FakeChannel(host: self, endpoint: self.channelEndpoint, number: self.channelsMade)
+            return FakeChannel(
+                host: self, endpoint: self.channelEndpoint, number: self.channelsMade)
         }
     }
 
@@ -109,7 +115,8 @@ final class FakeHost: @unchecked Sendable {
         case "GuestAppMonitor.Cmd.GetAppStatus": return .success(self.isEnabled ? "green" : "gray")
         case "GuestAppMonitor.Cmd.PostAppState":
             guard parts.count == 2 else { return .success("3") }
-            return .success(["appstateok", "appstateneedreset"].contains(parts[1].lowercased()) ? "0" : "5")
+            return .success(
+                ["appstateok", "appstateneedreset"].contains(parts[1].lowercased()) ? "0" : "5")
         default: return .failure(RPCReply.unknownCommandText)
         }
     }
