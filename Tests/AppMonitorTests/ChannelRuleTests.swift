@@ -2,6 +2,7 @@
 // Licensed under the Apache License, Version 2.0.
 
 import AppMonitor
+import Dispatch
 import GuestRPC
 import Testing
 
@@ -239,5 +240,20 @@ import Testing
         }
         #expect(host.made == 1)
         #expect(host.requests.count == 51)
+    }
+
+    @Test func commandsFromManyThreadsAreSerialisedOnOneChannel() throws {
+        let host = FakeHost()
+        let monitor = host.monitor()
+        try monitor.enable()
+
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            for _ in 0..<50 {
+                _ = monitor.send(.markActive)
+            }
+        }
+        #expect(host.maximumConcurrentSends == 1)
+        #expect(host.requests.count == 401)
+        #expect(host.made == 1)
     }
 }

@@ -15,6 +15,8 @@ final class FakeHost: @unchecked Sendable {
     private var pendingMakeErrors: [RPCError] = []
     private var pendingSendErrors: [RPCError] = []
     private var isEnabled = false
+    private var sendsInFlight = 0
+    private var mostSendsInFlight = 0
 
     /// The endpoint the fake channels report as theirs.
     let channelEndpoint: Endpoint
@@ -49,6 +51,8 @@ final class FakeHost: @unchecked Sendable {
     var rawRequests: [[UInt8]] { self.lock.withLock { self.requestLog } }
     var made: Int { self.lock.withLock { self.channelsMade } }
     var closes: Int { self.lock.withLock { self.closeCount } }
+    /// The most sends that ever ran at the same time.
+    var maximumConcurrentSends: Int { self.lock.withLock { self.mostSendsInFlight } }
 
     /// The next `count` channel makes throw `error`.
     func failMakes(_ count: Int = 1, with error: RPCError? = nil) {
@@ -81,6 +85,16 @@ final class FakeHost: @unchecked Sendable {
     }
 
     fileprivate func receive(_ request: [UInt8], on channel: FakeChannel) throws -> RPCReply {
+        let overlapping = self.lock.withLock {
+            self.sendsInFlight += 1
+            self.mostSendsInFlight = max(self.mostSendsInFlight, self.sendsInFlight)
+            return self.sendsInFlight > 1
+        }
+        defer { self.lock.withLock { self.sendsInFlight -= 1 } }
+        if !overlapping {
+            // Give another thread time to enter a send too if nothing serialises the senders.
+            for _ in 0..<3 { sched_yield() }
+        }
         self.onSend?(request)
         return try self.lock.withLock {
             precondition(!channel.isClosed, "send on a closed fake channel")
