@@ -61,6 +61,11 @@ import Testing
         #expect(self.host.status == "green")
         self.host.advance(seconds: 30)
         #expect(self.host.status == "red")
+        self.host.advance(seconds: 1)
+        #expect(self.host.resetsDone == 1)
+        #expect(
+            self.host.eventNames == ["enabled", "heartbeat-missed", "reset-requested", "reset-started", "reset-done"]
+        )
     }
 
     @Test func answerDDisablesMonitoringAndTheHostTurnsGray() throws {
@@ -74,6 +79,8 @@ import Testing
         #expect(!self.host.isEnabled)
         self.host.advance(seconds: 60)
         #expect(self.host.status == "gray")
+        #expect(self.host.resetsDone == 0)
+        #expect(self.host.eventNames == ["enabled", "disabled"])
     }
 
     @Test func answerCContinuesAndAsksAgainOnTheNextInterrupt() throws {
@@ -97,11 +104,13 @@ import Testing
         self.interrupt(sample)
         sample.write("c\n")
         #expect(sample.waitForOutput(containing: "Continuing to heartbeat.\n"))
+        self.host.advance(seconds: 20)
         let beatsSoFar = sample.standardOutput.components(separatedBy: " sent\n").count - 1
         #expect(sample.waitForOutput(containing: "heartbeat \(beatsSoFar + 2) sent\n"))
         #expect(self.host.heartbeats >= beatsSoFar + 2)
-        self.host.advance(seconds: 29)
+        self.host.advance(seconds: 20)
         #expect(self.host.status == "green")
+        #expect(self.host.eventNames == ["enabled"])
 
         self.interrupt(sample, expectingPrompt: 2)
         sample.write("d\n")

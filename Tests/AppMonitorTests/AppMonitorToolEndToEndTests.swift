@@ -37,6 +37,12 @@ import Testing
 
         self.host.advance(seconds: 30)
         #expect(try self.run("getAppStatus") == self.succeeded("red\n"))
+        self.host.advance(seconds: 1)
+        #expect(self.host.resetsDone == 1)
+        #expect(try self.run("getAppStatus") == self.succeeded("gray\n"))
+        #expect(
+            self.host.eventNames == ["enabled", "heartbeat-missed", "reset-requested", "reset-started", "reset-done"]
+        )
     }
 
     @Test func disableTurnsTheStatusGray() throws {
@@ -63,6 +69,9 @@ import Testing
         #expect(self.host.appState == "appStateNeedReset")
         #expect(try self.run("postAppState", "appStateOk") == self.succeeded(""))
         #expect(self.host.appState == "appStateOk")
+        self.host.advance(seconds: 5)
+        #expect(self.host.resetsDone == 0)
+        #expect(self.host.eventNames == ["need-reset-posted", "reset-requested", "need-reset-cancelled"])
     }
 
     @Test func jsonOutputIsOneObjectPerCommand() throws {
@@ -79,7 +88,7 @@ import Testing
     }
 
     @Test func hostWithoutApplicationMonitoringIsNotSupported() throws {
-        self.host.withdrawSupport()
+        try self.host.withdrawSupport()
 
         let result = try self.run("enable")
         #expect(result.status == 1)
