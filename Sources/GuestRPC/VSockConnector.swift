@@ -46,14 +46,24 @@ final class VSockConnector: StreamConnector {
     var endpoint: Endpoint { .vsock(cid: self.cid, port: self.port) }
 
     /// The vsock address family: 40 when a datagram socket of that family opens, else what the device reports.
+    ///
+    /// A third step is GuestSDK's own: when both fail, a stream socket of family 40
+    /// is tried. virtio and Hyper-V transports (a KVM guest reaching `guestsdk-host`)
+    /// have no datagrams and no ioctl 1976; on VMware the first step already succeeds.
     func addressFamily() -> Int32? {
-        switch self.system.makeSocket(family: VSockAddress.linuxAddressFamily, type: Int32(SOCK_DGRAM.rawValue)) {
-        case .success(let probe):
+        let family = VSockAddress.linuxAddressFamily
+        if case .success(let probe) = self.system.makeSocket(family: family, type: Int32(SOCK_DGRAM.rawValue)) {
             self.system.close(probe)
-            return VSockAddress.linuxAddressFamily
-        case .failure:
-            return self.system.deviceAddressFamily()
+            return family
         }
+        if let reported = self.system.deviceAddressFamily() {
+            return reported
+        }
+        if case .success(let probe) = self.system.makeSocket(family: family, type: Int32(SOCK_STREAM.rawValue)) {
+            self.system.close(probe)
+            return family
+        }
+        return nil
     }
 
     func connect() throws -> Int32 {

@@ -63,10 +63,22 @@ import Testing
         #expect(self.system.connects == [VSockAddress(family: 41, port: 976, cid: 0)])
     }
 
-    @Test func noAddressFamilyFailsWithoutASocket() {
+    @Test func noAddressFamilyFailsWithoutAConnection() {
         self.system.probeFails = true
+        self.system.streamSocketError = EAFNOSUPPORT
         self.expectOpenFailed(call: nil, errno: nil, detail: "the vsock address family is not available")
-        #expect(self.system.calls == ["socket(40, dgram)", "ioctl(1976)"])
+        #expect(self.system.calls == ["socket(40, dgram)", "ioctl(1976)", "socket(40, stream)"])
+    }
+
+    @Test func streamOnlyTransportIsFoundByAStreamProbe() throws {
+        self.system.probeFails = true
+        _ = try self.connector().connect()
+        #expect(
+            self.system.calls.prefix(5) == [
+                "socket(40, dgram)", "ioctl(1976)", "socket(40, stream)", "close", "ioctl(1977)",
+            ]
+        )
+        #expect(self.system.connects == [VSockAddress(family: 40, port: 976, cid: 0)])
     }
 
     @Test func addressInUseMovesToTheNextLowerPort() throws {
