@@ -66,7 +66,8 @@ public struct XDRReader: Sendable {
 
     /// Reads a VMware `Bool`: a 4-byte int of which only the low 8 bits count.
     ///
-    /// The C type is a `char` sent through XDR's char routine, so `0x00000100` reads as false, as the reference decoder does (PROTOCOL.md §5.4).
+    /// The C type is a `char` sent through XDR's char routine, so `0x00000100` reads as false,
+    /// as the reference decoder does (PROTOCOL.md §5.4).
     ///
     /// - Returns: true when the low 8 bits are not zero.
     /// - Throws: `XDRError.needMoreBytes` when fewer than 4 bytes remain.
