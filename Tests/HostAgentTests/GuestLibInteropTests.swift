@@ -20,6 +20,13 @@ final class StatisticsHost: @unchecked Sendable {
     let server: RPCServer
     let statistics: VMStatistics
     private let records = RecordBox()
+    private let hook: VMotionHook
+
+    /// Runs before the service answers each `guestlib.info.get` or `guestlib.stat.get`, such as to move the clock.
+    var beforeEachRequest: (@Sendable () -> Void)? {
+        get { self.hook.beforeEachRequest }
+        set { self.hook.beforeEachRequest = newValue }
+    }
 
     init(_ configuration: VMStatisticsConfiguration = VMStatisticsConfiguration()) throws {
         var template = Array("/tmp/guestsdk-stats-XXXXXX".utf8CString)
@@ -34,7 +41,11 @@ final class StatisticsHost: @unchecked Sendable {
         self.statistics = self.service.addVM(named: "vm1", configuration: configuration)
         let router = Router()
         self.service.register(on: router)
-        router.register(command: GuestLibRequest.statGetCommand, to: VMotionHook(service: self.service))
+        let hook = VMotionHook(service: self.service)
+        self.hook = hook
+        for command in [GuestLibRequest.infoGetCommand, GuestLibRequest.statGetCommand] {
+            router.register(command: command, to: hook)
+        }
         var serverConfiguration = RPCServer.Configuration(stateDirectory: self.directory)
         let records = self.records
         serverConfiguration.requestObserver = { record in records.append(record) }
@@ -72,12 +83,20 @@ private final class RecordBox: @unchecked Sendable {
 /// Simulates a vMotion on `guestlib.stat.get text test-vmotion`; forwards every other request.
 private final class VMotionHook: RPCService, @unchecked Sendable {
     let service: GuestLibService
+    private let lock = NSLock()
+    private var hook: (@Sendable () -> Void)?
+
+    var beforeEachRequest: (@Sendable () -> Void)? {
+        get { self.lock.withLock { self.hook } }
+        set { self.lock.withLock { self.hook = newValue } }
+    }
 
     init(service: GuestLibService) {
         self.service = service
     }
 
     func handle(_ request: RPCRequest) -> RPCReply {
+        self.beforeEachRequest?()
         if GuestLibRequest(parsing: request.bytes) == .statGet(encoding: "text", statName: "test-vmotion") {
             let session = self.service.statistics(forVM: request.vmName).vMotion()
             return .success("moved to 0x" + String(session, radix: 16))
