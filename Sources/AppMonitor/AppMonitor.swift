@@ -184,10 +184,6 @@ public final class AppMonitor: @unchecked Sendable {
             self.closeChannel(because: "monitoring disabled")
         }
         // The channel's endpoint is its current transport: a backdoor channel is never kept (§7.3).
-        // FIXME: GuestRPC's `auto` channel reports `.auto` even after it fell back to the
-        // backdoor, so on a VMware guest without vsock the backdoor channel stays open between
-        // heartbeats. Having that channel report `.backdoor` while in backdoor mode would make
-        // this rule apply to it.
         if let channel = self.channel, !self.heartbeating || channel.endpoint.isBackdoor {
             self.closeChannel(
                 because: self.heartbeating

@@ -49,7 +49,14 @@ final class AutoChannel: RPCChannel {
         self.logger = logger
     }
 
-    var endpoint: Endpoint { .auto }
+    /// The transport in use: the vsock address, `backdoor` after a fallback, or `auto` before the first send.
+    var endpoint: Endpoint {
+        switch self.mode {
+        case .inactive: .auto
+        case .vsock: self.vsock.endpoint
+        case .backdoor: .backdoor
+        }
+    }
 
     func send(_ request: [UInt8]) throws -> RPCReply {
         guard !request.isEmpty else {

@@ -104,6 +104,22 @@ final class FakeBackdoorChannel: RPCChannel {
         #expect(creations.value == 1)
     }
 
+    @Test func endpointNamesTheTransportInUse() throws {
+        let server = try self.answeringServer()
+        defer { server.stop() }
+        let connector = SwitchableConnector(path: server.path, isAvailable: true)
+        let channel = self.make(connector)
+        #expect(channel.endpoint == .auto)
+
+        _ = try channel.send("x")
+        #expect(channel.endpoint == .vsock(cid: 0, port: 976))
+
+        channel.close()
+        connector.isAvailable = false
+        _ = try channel.send("x")
+        #expect(channel.endpoint == .backdoor)
+    }
+
     @Test func vsockIsNotTriedAgainBeforeTheDelayElapses() throws {
         let connector = SwitchableConnector(path: "/nonexistent", isAvailable: false)
         let channel = self.make(connector)
