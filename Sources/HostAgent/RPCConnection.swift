@@ -1,0 +1,249 @@
+// GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
+// Licensed under the Apache License, Version 2.0.
+
+import Dispatch
+import Glibc
+import GuestRPC
+
+/// What a connection needs to know about the VM it serves.
+struct VMContext: Sendable {
+    let name: String
+    let router: Router
+    let enforcesSecureChannel: Bool
+}
+
+/// Serves one connected stream socket, Unix or vsock: framed requests in, replies out.
+///
+/// Everything runs on one serial queue: a read source feeds the framer, each
+/// whole packet is answered through the VM's router, and replies go to an
+/// output buffer that a write source drains when the socket is full. While
+/// output is pending the read source is suspended, so a peer that does not
+/// read its replies cannot make the buffer grow. The descriptor is closed
+/// once both sources have been cancelled.
+final class RPCConnection: @unchecked Sendable {
+    /// The size of one `read` from the socket.
+    private static let readChunkSize = 16384
+
+    let vm: VMContext
+    let peer: RPCPeer
+    private let descriptor: Int32
+    private let queue: DispatchQueue
+    private let logger: Logger
+    private weak var server: RPCServer?
+
+    private var framer: PacketFramer
+    private var output: [UInt8] = []
+    private var outputOffset = 0
+    private var readSource: DispatchSourceRead?
+    private var writeSource: DispatchSourceWrite?
+    private var isReadSuspended = false
+    private var isWriteSuspended = false
+    private var liveSourceCount = 0
+    private var closesAfterFlush = false
+    private var isClosed = false
+
+    /// Takes ownership of `descriptor`, a connected non-blocking socket; `start()` serves it.
+    init(
+        descriptor: Int32, vm: VMContext, peer: RPCPeer, maximumPacketLength: Int,
+        queue: DispatchQueue, logger: Logger, server: RPCServer
+    ) {
+        self.descriptor = descriptor
+        self.vm = vm
+        self.peer = peer
+        self.framer = PacketFramer(maximumLength: maximumPacketLength)
+        self.queue = queue
+        self.logger = logger
+        self.server = server
+    }
+
+    /// Starts reading requests.
+    func start() {
+        self.queue.async {
+            guard !self.isClosed else { return }
+            let source = DispatchSource.makeReadSource(
+                fileDescriptor: self.descriptor, queue: self.queue)
+            source.setEventHandler { self.readAvailable() }
+            source.setCancelHandler { self.sourceCancelled() }
+            self.readSource = source
+            self.liveSourceCount += 1
+            source.resume()
+        }
+    }
+
+    /// Closes the connection from another queue, such as when its VM is removed.
+    func close() {
+        self.queue.async { self.shutDown() }
+    }
+
+    private func readAvailable() {
+        guard !self.isClosed else { return }
+        let chunkSize = Self.readChunkSize
+        let count = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: chunkSize) { buffer in
+            let count = Glibc.read(self.descriptor, buffer.baseAddress, buffer.count)
+            if count > 0 { self.framer.append(UnsafeBufferPointer(rebasing: buffer[..<count])) }
+            return count
+        }
+        if count > 0 {
+            self.answerBufferedPackets()
+            self.flush()
+        } else if count == 0 {
+            self.logger.debug(
+                "peer closed the connection", ["vm": self.vm.name, "peer": self.peer.description])
+            self.shutDown()
+        } else {
+            let error = errno
+            guard error != EAGAIN && error != EWOULDBLOCK && error != EINTR else { return }
+            self.logger.warning(
+                "closing connection after a read error",
+                [
+                    "vm": self.vm.name, "reason": "read-error", "peer": self.peer.description,
+                    "errno": "\(error)",
+                ]
+            )
+            self.shutDown()
+        }
+    }
+
+    /// Answers every whole packet buffered, stopping after a fast-close request or a bad packet.
+    private func answerBufferedPackets() {
+        while !self.closesAfterFlush {
+            let packet: RPCPacket
+            do {
+                guard let bytes = try self.framer.nextPacket() else { return }
+                packet = try RPCPacket(decoding: bytes, maximumLength: self.framer.maximumLength)
+            } catch {
+                self.reject(reason: BadPacketReason(error), detail: "\(error)")
+                return
+            }
+            let reply = self.answer(packet.payload)
+            self.output += RPCPacket(payload: reply.wireBytes).encoded()
+            self.closesAfterFlush = packet.fastClose
+        }
+    }
+
+    /// Answers one request through the router, or with `0 Permission denied` when the secure
+    /// channel refuses the peer.
+    private func answer(_ payload: [UInt8]) -> RPCReply {
+        let request = RPCRequest(
+            vmName: self.vm.name, bytes: payload, peerIsPrivileged: self.peer.isPrivileged)
+        let start = ContinuousClock.now
+        let refused = self.vm.enforcesSecureChannel && !self.peer.isPrivileged
+        let reply =
+            refused
+            ? RPCReply.failure(RPCServer.permissionDeniedText) : self.vm.router.route(request)
+        let record = RPCServer.RequestRecord(
+            vmName: self.vm.name, command: request.command, succeeded: reply.succeeded,
+            wasRefused: refused, duration: ContinuousClock.now - start
+        )
+        self.server?.record(record)
+        return reply
+    }
+
+    /// Logs a bad packet once, counts it, and closes after replies already queued are written.
+    private func reject(reason: BadPacketReason, detail: String) {
+        self.logger.warning(
+            "closing connection after a bad packet",
+            [
+                "vm": self.vm.name, "reason": reason.rawValue, "peer": self.peer.description,
+                "detail": detail,
+            ]
+        )
+        self.server?.recordBadPacket(reason)
+        self.closesAfterFlush = true
+    }
+
+    /// Writes pending output; arms the write source when the socket is full, closes when asked to.
+    private func flush() {
+        while self.outputOffset < self.output.count {
+            let written = self.output.withUnsafeBytes { bytes in
+                let pending = bytes.count - self.outputOffset
+                return send(
+                    self.descriptor, bytes.baseAddress! + self.outputOffset, pending,
+                    Int32(MSG_NOSIGNAL))
+            }
+            if written >= 0 {
+                self.outputOffset += written
+                continue
+            }
+            let error = errno
+            if error == EINTR { continue }
+            if error == EAGAIN || error == EWOULDBLOCK {
+                self.waitUntilWritable()
+                return
+            }
+            self.logger.debug(
+                "closing connection after a write error",
+                ["vm": self.vm.name, "peer": self.peer.description, "errno": "\(error)"]
+            )
+            self.shutDown()
+            return
+        }
+        self.output.removeAll(keepingCapacity: true)
+        self.outputOffset = 0
+        if self.closesAfterFlush {
+            self.shutDown()
+            return
+        }
+        if let writeSource = self.writeSource, !self.isWriteSuspended {
+            writeSource.suspend()
+            self.isWriteSuspended = true
+        }
+        if let readSource = self.readSource, self.isReadSuspended {
+            readSource.resume()
+            self.isReadSuspended = false
+        }
+    }
+
+    /// Stops reading and waits for the socket to drain before writing the rest.
+    private func waitUntilWritable() {
+        if let readSource = self.readSource, !self.isReadSuspended {
+            readSource.suspend()
+            self.isReadSuspended = true
+        }
+        if let writeSource = self.writeSource {
+            if self.isWriteSuspended {
+                writeSource.resume()
+                self.isWriteSuspended = false
+            }
+            return
+        }
+        let source = DispatchSource.makeWriteSource(
+            fileDescriptor: self.descriptor, queue: self.queue)
+        source.setEventHandler {
+            guard !self.isClosed else { return }
+            self.flush()
+        }
+        source.setCancelHandler { self.sourceCancelled() }
+        self.writeSource = source
+        self.liveSourceCount += 1
+        source.resume()
+    }
+
+    /// Cancels both sources (resuming them first, as Dispatch requires) and tells the server.
+    private func shutDown() {
+        guard !self.isClosed else { return }
+        self.isClosed = true
+        if let readSource = self.readSource {
+            if self.isReadSuspended { readSource.resume() }
+            readSource.cancel()
+        }
+        if let writeSource = self.writeSource {
+            if self.isWriteSuspended { writeSource.resume() }
+            writeSource.cancel()
+        }
+        if self.readSource == nil && self.writeSource == nil {
+            _ = Glibc.close(self.descriptor)
+        }
+        self.server?.connectionDidClose(self)
+    }
+
+    /// Closes the descriptor once the last source is gone, so no source watches a reused one.
+    private func sourceCancelled() {
+        self.liveSourceCount -= 1
+        if self.liveSourceCount == 0 {
+            _ = Glibc.close(self.descriptor)
+            self.readSource = nil
+            self.writeSource = nil
+        }
+    }
+}

@@ -1,0 +1,294 @@
+// GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
+// Licensed under the Apache License, Version 2.0.
+
+import Dispatch
+import Foundation
+import GuestRPC
+
+/// The host side of the RPC channel: a Unix socket per VM and a vsock listener for KVM guests.
+///
+/// Each VM gets `<state-dir>/vms/<name>.sock` (mode 0600, owned by the VM's
+/// configured user) and its own `Router`; a request reaches its services as an
+/// `RPCRequest` naming the VM. Over vsock the peer's CID names the VM. Both
+/// transports carry the framing of PROTOCOL.md §4.3 and are served by the same
+/// connection code: Dispatch sources on a few serial queues, never a thread per
+/// connection. A bad packet closes only its own connection, with one log line.
+///
+/// ```swift
+/// let configuration = RPCServer.Configuration(stateDirectory: "/var/lib/guestsdk")
+/// let server = RPCServer(configuration: configuration, logger: logger)
+/// try server.addVM(VMEndpointConfiguration(name: "web01"), router: router)
+/// // guests connect to /var/lib/guestsdk/vms/web01.sock
+/// server.stop()
+/// ```
+public final class RPCServer: @unchecked Sendable {
+    /// Settings shared by every VM the server serves.
+    public struct Configuration: Sendable {
+        /// The agent's state directory; sockets go in its `vms` subdirectory.
+        public var stateDirectory: String
+        /// The largest packet body accepted; a longer length word closes the connection.
+        public var maximumPacketLength: Int
+        /// The vsock port `startVsockListener()` listens on.
+        public var vsockPort: UInt32
+        /// How many serial queues share the connections.
+        public var queueCount: Int
+        /// Called after every answered request, on the connection's queue, for latency metrics.
+        public var requestObserver: (@Sendable (RequestRecord) -> Void)?
+
+        /// Creates a configuration.
+        ///
+        /// - Parameters:
+        ///   - stateDirectory: the agent's state directory.
+        ///   - maximumPacketLength: the largest packet body accepted; 64 KiB by default.
+        ///   - vsockPort: the vsock listener's port; 976, the RPCI port, by default.
+        ///   - queueCount: the number of serial queues serving connections.
+        ///   - requestObserver: called after every answered request.
+        public init(
+            stateDirectory: String, maximumPacketLength: Int = PacketFramer.defaultMaximumLength,
+            vsockPort: UInt32 = 976, queueCount: Int = 2,
+            requestObserver: (@Sendable (RequestRecord) -> Void)? = nil
+        ) {
+            self.stateDirectory = stateDirectory
+            self.maximumPacketLength = maximumPacketLength
+            self.vsockPort = vsockPort
+            self.queueCount = max(1, queueCount)
+            self.requestObserver = requestObserver
+        }
+    }
+
+    /// The reply text for a request the secure channel refuses.
+    public static let permissionDeniedText = "Permission denied"
+
+    /// The settings this server was created with.
+    public let configuration: Configuration
+
+    let lock = NSLock()
+    var counters = Statistics()
+    private let logger: Logger
+    private let acceptQueue = DispatchQueue(label: "guestsdk.rpcserver.accept")
+    private let connectionQueues: [DispatchQueue]
+    private var nextQueueIndex = 0
+    private var endpoints: [String: Endpoint] = [:]
+    private var vmNamesByCID: [UInt32: String] = [:]
+    private var vsockListener: ListeningSocket?
+
+    /// One served VM: its settings, router, listener and open connections.
+    private final class Endpoint {
+        let configuration: VMEndpointConfiguration
+        let context: VMContext
+        let listener: ListeningSocket
+        var connections: [ObjectIdentifier: RPCConnection] = [:]
+
+        init(configuration: VMEndpointConfiguration, context: VMContext, listener: ListeningSocket) {
+            self.configuration = configuration
+            self.context = context
+            self.listener = listener
+        }
+    }
+
+    /// Creates a server that serves no VM yet.
+    ///
+    /// - Parameters:
+    ///   - configuration: the state directory and limits.
+    ///   - logger: receives one line per bad packet, VM change and warning, with key=value fields.
+    public init(configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        self.connectionQueues = (0..<configuration.queueCount).map {
+            DispatchQueue(label: "guestsdk.rpcserver.connections.\($0)")
+        }
+    }
+
+    deinit {
+        self.stop()
+    }
+
+    /// The socket path of the VM named `name`: `<state-dir>/vms/<name>.sock`.
+    public func socketPath(forVM name: String) -> String {
+        self.configuration.stateDirectory + "/vms/" + name + ".sock"
+    }
+
+    /// The names of the VMs served now, sorted.
+    public var vmNames: [String] {
+        self.lock.withLock { self.endpoints.keys.sorted() }
+    }
+
+    /// Starts serving a VM on its own socket, replacing a stale socket file left by an earlier run.
+    ///
+    /// The VM is served as soon as this returns; requests run on the server's connection
+    /// queues, so a service should answer promptly (a slow one delays other connections
+    /// sharing its queue).
+    ///
+    /// - Parameters:
+    ///   - vm: the VM's name, socket owner and channel settings.
+    ///   - router: answers the VM's requests; several VMs may share one router and tell
+    ///     each other apart by `RPCRequest.vmName`.
+    /// - Throws: `RPCServerError` when the name is invalid or taken, the CID is claimed,
+    ///   or the socket cannot be created.
+    public func addVM(_ vm: VMEndpointConfiguration, router: Router) throws {
+        guard vm.hasValidName else { throw RPCServerError(.invalidVMName, subject: vm.name) }
+        let path = self.socketPath(forVM: vm.name)
+        try self.lock.withLock {
+            guard self.endpoints[vm.name] == nil else {
+                throw RPCServerError(.duplicateVM, subject: vm.name)
+            }
+            if let cid = vm.vsockCID, let owner = self.vmNamesByCID[cid] {
+                throw RPCServerError(
+                    .duplicateCID, subject: "CID \(cid) of \(vm.name) belongs to \(owner)")
+            }
+            try self.createSocketDirectory()
+            let descriptor = try ListeningSocket.makeUnixListener(path: path, owner: vm.socketOwner)
+            let name = vm.name
+            let listener = ListeningSocket(
+                descriptor: descriptor, queue: self.acceptQueue, logger: self.logger,
+                onAccept: { [weak self] connected, _ in
+                    self?.serve(connected, vmName: name, peer: .unix(descriptor: connected))
+                }
+            )
+            let context = VMContext(
+                name: vm.name, router: router, enforcesSecureChannel: vm.enforcesSecureChannel)
+            self.endpoints[vm.name] = Endpoint(
+                configuration: vm, context: context, listener: listener)
+            if let cid = vm.vsockCID { self.vmNamesByCID[cid] = vm.name }
+        }
+        if vm.secureChannel && vm.faultTolerant {
+            self.logger.warning(
+                "secure channel ignored: vSphere supports only the non-secure channel for fault-tolerant VMs",
+                ["vm": vm.name]
+            )
+        }
+        self.logger.info(
+            "serving VM",
+            [
+                "vm": vm.name, "socket": path, "secureChannel": "\(vm.enforcesSecureChannel)",
+                "uid": "\(vm.socketOwner.userID)",
+            ]
+        )
+    }
+
+    /// Stops serving a VM: closes its listener and connections and removes its socket file.
+    ///
+    /// - Parameter name: the VM's name; an unknown name does nothing.
+    public func removeVM(named name: String) {
+        let removed: Endpoint? = self.lock.withLock {
+            guard let endpoint = self.endpoints.removeValue(forKey: name) else { return nil }
+            if let cid = endpoint.configuration.vsockCID { self.vmNamesByCID[cid] = nil }
+            return endpoint
+        }
+        guard let removed else { return }
+        removed.listener.cancel()
+        _ = unlink(self.socketPath(forVM: name))
+        removed.connections.values.forEach { $0.close() }
+        self.logger.info(
+            "stopped serving VM", ["vm": name, "connectionsClosed": "\(removed.connections.count)"])
+    }
+
+    /// Listens on vsock (`AF_VSOCK`, any CID, `configuration.vsockPort`) for KVM guests.
+    ///
+    /// A connection is served as the VM whose `vsockCID` is the peer's CID; a peer
+    /// with an unknown CID is closed with a log line. Its privilege is its source
+    /// port: below 1024 is privileged.
+    ///
+    /// - Throws: `RPCServerError` when vsock is unavailable or the port is taken.
+    public func startVsockListener() throws {
+        try self.lock.withLock {
+            guard self.vsockListener == nil else {
+                throw RPCServerError(
+                    .alreadyListening, subject: "vsock port \(self.configuration.vsockPort)")
+            }
+            let descriptor = try VsockAddress.makeListener(port: self.configuration.vsockPort)
+            self.vsockListener = ListeningSocket(
+                descriptor: descriptor, queue: self.acceptQueue, logger: self.logger,
+                onAccept: { [weak self] connected, address in
+                    self?.serveVsock(connected, peerAddress: address)
+                }
+            )
+        }
+        self.logger.info("listening on vsock", ["port": "\(self.configuration.vsockPort)"])
+    }
+
+    /// Stops every listener and closes every connection; socket files are removed.
+    public func stop() {
+        let listener = self.lock.withLock {
+            defer { self.vsockListener = nil }
+            return self.vsockListener
+        }
+        listener?.cancel()
+        for name in self.vmNames {
+            self.removeVM(named: name)
+        }
+    }
+
+    /// Creates `<state-dir>/vms` with mode 0755, so each VM's user can reach its own socket.
+    private func createSocketDirectory() throws {
+        try Self.makeDirectory(self.configuration.stateDirectory + "/vms")
+    }
+
+    private static func makeDirectory(_ path: String) throws {
+        if mkdir(path, 0o755) == 0 { return }
+        let error = errno
+        if error == EEXIST { return }
+        let parent = (path as NSString).deletingLastPathComponent
+        guard error == ENOENT, !parent.isEmpty, parent != path else {
+            throw RPCServerError(
+                .systemCallFailed, subject: path, systemCall: "mkdir", errorNumber: error)
+        }
+        try makeDirectory(parent)
+        guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
+            throw ListeningSocket.systemError("mkdir", path)
+        }
+    }
+
+    /// Serves a vsock connection as the VM with the peer's CID, or closes it for an unknown CID.
+    func serveVsock(_ descriptor: Int32, peerAddress: [UInt8]) {
+        guard let (cid, port) = VsockAddress.decode(peerAddress) else {
+            _ = close(descriptor)
+            return
+        }
+        let name = self.lock.withLock { self.vmNamesByCID[cid] }
+        guard let name else {
+            self.logger.warning(
+                "closing vsock connection from an unknown CID",
+                ["reason": "unknown-cid", "peer": "vsock:\(cid):\(port)"]
+            )
+            _ = close(descriptor)
+            return
+        }
+        self.serve(descriptor, vmName: name, peer: .vsock(cid: cid, port: port))
+    }
+
+    /// Serves an accepted connection as the VM named `vmName`, or closes it when the VM is gone.
+    // FIXME: there is no idle timeout or per-VM connection cap: a guest that connects and
+    // never sends holds a descriptor until it disconnects or its VM is removed, bounded only by
+    // the process's descriptor limit. A per-connection idle timer would remove the gap.
+    func serve(_ descriptor: Int32, vmName: String, peer: RPCPeer) {
+        let connection: RPCConnection? = self.lock.withLock {
+            guard let endpoint = self.endpoints[vmName] else { return nil }
+            let queue = self.connectionQueues[self.nextQueueIndex % self.connectionQueues.count]
+            self.nextQueueIndex &+= 1
+            let connection = RPCConnection(
+                descriptor: descriptor, vm: endpoint.context, peer: peer,
+                maximumPacketLength: self.configuration.maximumPacketLength,
+                queue: queue, logger: self.logger, server: self
+            )
+            endpoint.connections[ObjectIdentifier(connection)] = connection
+            self.counters.connectionsAccepted += 1
+            self.counters.connectionsOpen += 1
+            return connection
+        }
+        guard let connection else {
+            _ = close(descriptor)
+            return
+        }
+        self.logger.debug("connection accepted", ["vm": vmName, "peer": peer.description])
+        connection.start()
+    }
+
+    /// Forgets a closed connection.
+    func connectionDidClose(_ connection: RPCConnection) {
+        self.lock.withLock {
+            self.counters.connectionsOpen -= 1
+            self.endpoints[connection.vm.name]?.connections[ObjectIdentifier(connection)] = nil
+        }
+    }
+}
