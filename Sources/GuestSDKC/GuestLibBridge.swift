@@ -1,66 +1,75 @@
 // GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
 // Licensed under the Apache License, Version 2.0.
 
-/// The GuestLib calls behind the C functions, with GuestLib's errors turned into `VMGuestLibError` values.
-///
-/// FIXME: a stand-in until the GuestLib module's handle lands (guestlib branch): it answers as a
-/// machine without a hypervisor or endpoint would. Merging that branch replaces these bodies.
-enum GuestLibBridge {
-    /// The Swift handle a C token stands for.
-    final class Handle {}
+import GuestLib
+import GuestRPC
 
-    /// The VM check of `VMGuestLib_OpenHandle`: nil when a handle may be opened.
-    static func checkEnvironment() -> VMGuestLibErrorCode? {
-        .notRunningInVM
+/// The GuestLib calls behind the C functions, with `GuestLibError` turned into `VMGuestLibError` values.
+///
+/// The endpoint is read from `GUESTSDK_RPC` on every `OpenHandle`, `StatGet` and
+/// `AtomicUpdateCookie`, so a program that sets it before the call is honoured.
+/// Requests go through GuestRPC's channel factory, one-shot, as the Guest SDK's
+/// statistics library sends them (PROTOCOL.md §3.4).
+enum GuestLibBridge {
+    /// The Swift handle a C token stands for; it serialises its own state.
+    typealias Handle = GuestLibHandle
+
+    /// Makes the one-shot channel for each request.
+    static let makeChannel: GuestLibHandle.ChannelMaker = { endpoint in
+        try RPCChannelFactory.makeChannel(for: endpoint, oneShot: true, logger: .disabled)
     }
 
-    /// A new handle with no snapshot.
+    /// A new handle on the `GUESTSDK_RPC` endpoint, after the VM check of `VMGuestLib_OpenHandle`.
+    ///
+    /// A `GUESTSDK_RPC` that names no endpoint counts as no host at all: `NOT_RUNNING_IN_VM`.
     static func makeHandle() -> Result<Handle, VMGuestLibErrorCode> {
-        .failure(.notRunningInVM)
+        guard let endpoint = try? Endpoint.fromEnvironment() else { return .failure(.notRunningInVM) }
+        do {
+            return .success(
+                try GuestLibHandle(
+                    endpoint: endpoint, isVMwareGuest: { Hypervisor.detect().isVMware }, makeChannel: makeChannel))
+        } catch {
+            return .failure(code(error))
+        }
     }
 
     /// `guestlib.info.get` into `handle`.
     static func update(_ handle: Handle) -> VMGuestLibErrorCode {
-        .other
-    }
-
-    /// The session id of the handle's snapshot.
-    static func sessionID(_ handle: Handle) -> Result<UInt64, VMGuestLibErrorCode> {
-        .failure(.noInfo)
-    }
-
-    /// A 32-bit statistic by its wire id.
-    static func uint32(_ handle: Handle, statistic: UInt32) -> Result<UInt32, VMGuestLibErrorCode> {
-        .failure(.noInfo)
-    }
-
-    /// A 64-bit statistic by its wire id.
-    static func uint64(_ handle: Handle, statistic: UInt32) -> Result<UInt64, VMGuestLibErrorCode> {
-        .failure(.noInfo)
-    }
-
-    /// The deprecated host kernel overhead: 0 once the handle holds a snapshot.
-    static func hostMemoryKernelOverheadMB(_ handle: Handle) -> Result<UInt64, VMGuestLibErrorCode> {
-        .failure(.noInfo)
-    }
-
-    /// The 64-bit memory shares, with the fallback to the 32-bit value.
-    static func memoryShares64(_ handle: Handle) -> Result<UInt64, VMGuestLibErrorCode> {
-        .failure(.noInfo)
-    }
-
-    /// The resource pool path bytes, without a NUL.
-    static func resourcePoolPath(_ handle: Handle) -> Result<[UInt8], VMGuestLibErrorCode> {
-        .failure(.noInfo)
+        do {
+            try handle.update()
+            return .success
+        } catch {
+            return code(error)
+        }
     }
 
     /// `guestlib.stat.get <encoding> <stat>`: the result code and the reply or failure text.
     static func statGet(encoding: [UInt8], stat: [UInt8]) -> (code: VMGuestLibErrorCode, reply: [UInt8]?) {
-        (.notAvailable, nil)
+        guard let endpoint = try? Endpoint.fromEnvironment() else { return (.notAvailable, nil) }
+        let result = GuestLibHandle.extendedStatistics(
+            encoding: encoding, stat: stat, endpoint: endpoint, makeChannel: makeChannel)
+        switch result {
+        case .success(let document): return (.success, document)
+        case .failure(let error): return (code(error), error.reply)
+        }
     }
 
-    /// `guestlib.ioctl` with the atomic-update-cookie request.
+    /// `guestlib.ioctl` with the atomic-update-cookie request: whether the host accepted it, and its reply.
     static func atomicUpdateCookie(source: [UInt8], destination: [UInt8]) -> (succeeded: Bool, reply: [UInt8]?) {
-        (false, nil)
+        guard let endpoint = try? Endpoint.fromEnvironment(),
+            let reply = GuestLibHandle.atomicUpdateCookie(
+                source: source, destination: destination, endpoint: endpoint, makeChannel: makeChannel)
+        else { return (false, nil) }
+        return (reply.succeeded, reply.payload)
+    }
+
+    /// The C value of a GuestLib error.
+    static func code(_ error: GuestLibError) -> VMGuestLibErrorCode {
+        VMGuestLibErrorCode(rawValue: error.cCode) ?? .other
+    }
+
+    /// A GuestLib answer with its error turned into the C value.
+    static func answer<Value>(_ result: Result<Value, GuestLibError>) -> Result<Value, VMGuestLibErrorCode> {
+        result.mapError(code)
     }
 }

@@ -9,31 +9,19 @@ import Synchronization
 /// it up here under a lock and never dereferences what a caller passes in. A
 /// NULL, closed or foreign token is simply absent, which the C functions answer
 /// with `VMGUESTLIB_ERROR_INVALID_HANDLE`. Tokens are never reused, so a closed
-/// handle stays invalid even after many more are opened. Each token has a
-/// non-canonical x86-64 address (bit 62 set), so a caller that dereferences one
-/// by mistake faults at once instead of reading someone else's memory.
-final class HandleRegistry<Handle: AnyObject>: Sendable {
-    /// One open handle and the lock that serialises the C calls made on it.
-    final class Entry: Sendable {
-        private let handle: Mutex<Handle>
-
-        init(_ handle: Handle) {
-            self.handle = Mutex(handle)
-        }
-
-        /// Runs `body` on the handle while no other thread uses it.
-        func withHandle<Result>(_ body: (Handle) throws -> Result) rethrows -> Result {
-            try self.handle.withLock { try body($0) }
-        }
-    }
-
+/// handle stays invalid even after many more are opened. Each token is a
+/// non-canonical x86-64 address (tag 0x4753 in the top 16 bits), so a caller
+/// that dereferences one by mistake faults at once instead of reading someone
+/// else's memory. A call running on a handle while another thread closes it
+/// finishes on its own reference.
+final class HandleRegistry<Handle: AnyObject & Sendable>: Sendable {
     private struct State {
         var nextSerial: UInt = 1
-        var entries: [UInt: Entry] = [:]
+        var handles: [UInt: Handle] = [:]
     }
 
-    /// The bits that mark a token; no user-space pointer on x86-64 or arm64 has them.
-    private static var tokenTag: UInt { 0x4753_0000_0000_0000 }
+    /// The top 16 bits of every token.
+    private static var tokenTag: UInt { 0x4753 << 48 }
 
     private let state = Mutex(State())
 
@@ -42,35 +30,30 @@ final class HandleRegistry<Handle: AnyObject>: Sendable {
         let serial = self.state.withLock { state in
             let serial = state.nextSerial
             state.nextSerial += 1
-            state.entries[serial] = Entry(handle)
+            state.handles[serial] = handle
             return serial
         }
         return OpaquePointer(bitPattern: Self.tokenTag | (serial << 4))!
     }
 
-    /// The entry for `token`, or nil when it is NULL, closed or was never issued.
-    func entry(for token: OpaquePointer?) -> Entry? {
+    /// The handle for `token`, or nil when it is NULL, closed or was never issued.
+    func handle(for token: OpaquePointer?) -> Handle? {
         guard let serial = Self.serial(of: token) else { return nil }
-        return self.state.withLock { $0.entries[serial] }
+        return self.state.withLock { $0.handles[serial] }
     }
 
-    /// Removes `token`; calls already running on it finish on their own reference.
+    /// Removes `token`.
     ///
     /// - Returns: true when `token` was open.
     func remove(_ token: OpaquePointer?) -> Bool {
         guard let serial = Self.serial(of: token) else { return false }
-        return self.state.withLock { $0.entries.removeValue(forKey: serial) != nil }
-    }
-
-    /// The number of open handles.
-    var count: Int {
-        self.state.withLock { $0.entries.count }
+        return self.state.withLock { $0.handles.removeValue(forKey: serial) != nil }
     }
 
     private static func serial(of token: OpaquePointer?) -> UInt? {
         guard let token else { return nil }
         let bits = UInt(bitPattern: token)
-        guard bits & ~(UInt.max >> 16) == Self.tokenTag, bits & 0xF == 0 else { return nil }
+        guard bits >> 48 == Self.tokenTag >> 48, bits & 0xF == 0 else { return nil }
         return (bits & (UInt.max >> 16)) >> 4
     }
 }

@@ -11,15 +11,13 @@ public func VMGuestLib_GetErrorText(_ error: Int32) -> UnsafePointer<CChar> {
     return UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)
 }
 
-/// C `VMGuestLibError VMGuestLib_OpenHandle(VMGuestLibHandle *handle)`: the VM check, then a new handle.
+/// C `VMGuestLibError VMGuestLib_OpenHandle(VMGuestLibHandle *handle)`: the VM check (`NOT_RUNNING_IN_VM`), then
+/// the NULL check (`INVALID_ARG`), then a new handle with no snapshot.
 @_cdecl("VMGuestLib_OpenHandle")
 public func VMGuestLib_OpenHandle(_ handle: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    if let refusal = GuestLibBridge.checkEnvironment() {
-        return refusal.rawValue
-    }
-    guard let handle else { return VMGuestLibErrorCode.invalidArgument.rawValue }
     switch GuestLibBridge.makeHandle() {
     case .success(let opened):
+        guard let handle else { return VMGuestLibErrorCode.invalidArgument.rawValue }
         handle.pointee = guestLibHandles.register(opened)
         return VMGuestLibErrorCode.success.rawValue
     case .failure(let code):
@@ -36,17 +34,17 @@ public func VMGuestLib_CloseHandle(_ handle: OpaquePointer?) -> Int32 {
 /// C `VMGuestLibError VMGuestLib_UpdateInfo(VMGuestLibHandle handle)`: `guestlib.info.get` into the handle.
 @_cdecl("VMGuestLib_UpdateInfo")
 public func VMGuestLib_UpdateInfo(_ handle: OpaquePointer?) -> Int32 {
-    guard let entry = guestLibHandles.entry(for: handle) else { return VMGuestLibErrorCode.invalidHandle.rawValue }
-    return entry.withHandle { GuestLibBridge.update($0) }.rawValue
+    guard let handle = guestLibHandles.handle(for: handle) else { return VMGuestLibErrorCode.invalidHandle.rawValue }
+    return GuestLibBridge.update(handle).rawValue
 }
 
 /// C `VMGuestLibError VMGuestLib_GetSessionId(VMGuestLibHandle handle, VMSessionId *id)`.
 @_cdecl("VMGuestLib_GetSessionId")
 public func VMGuestLib_GetSessionId(_ handle: OpaquePointer?, _ id: UnsafeMutablePointer<UInt64>?) -> Int32 {
-    readStatistic(handle, id) { GuestLibBridge.sessionID($0) }
+    readStatistic(handle, id) { GuestLibBridge.answer($0.sessionID) }
 }
 
-/// The checks every getter makes (PROTOCOL.md §8.3, C1 and C2), then `read` on the handle under its lock.
+/// The checks every getter makes (PROTOCOL.md §8.3, C1 and C2), then `read` on the handle.
 ///
 /// - Parameters:
 ///   - handle: the caller's token: NULL, closed or unknown gives `INVALID_HANDLE`.
@@ -57,9 +55,9 @@ func readStatistic<Value>(
     _ handle: OpaquePointer?, _ out: UnsafeMutablePointer<Value>?,
     _ read: (GuestLibBridge.Handle) -> Result<Value, VMGuestLibErrorCode>
 ) -> Int32 {
-    guard let entry = guestLibHandles.entry(for: handle) else { return VMGuestLibErrorCode.invalidHandle.rawValue }
+    guard let handle = guestLibHandles.handle(for: handle) else { return VMGuestLibErrorCode.invalidHandle.rawValue }
     guard let out else { return VMGuestLibErrorCode.invalidArgument.rawValue }
-    switch entry.withHandle(read) {
+    switch read(handle) {
     case .success(let value):
         out.pointee = value
         return VMGuestLibErrorCode.success.rawValue

@@ -1,20 +1,21 @@
 // GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
 // Licensed under the Apache License, Version 2.0.
 
+import GuestLib
 import Glibc
 
 /// C `VMGuestLibError VMGuestLib_GetHostMemKernOvhdMB(VMGuestLibHandle handle, uint64 *out)`: after the
 /// standard checks always `SUCCESS` with 0 (PROTOCOL.md §8.4).
 @_cdecl("VMGuestLib_GetHostMemKernOvhdMB")
 public func VMGuestLib_GetHostMemKernOvhdMB(_ handle: OpaquePointer?, _ out: UnsafeMutablePointer<UInt64>?) -> Int32 {
-    readStatistic(handle, out) { GuestLibBridge.hostMemoryKernelOverheadMB($0) }
+    readStatistic(handle, out) { GuestLibBridge.answer($0.hostMemoryKernelOverheadMB) }
 }
 
 /// C `VMGuestLibError VMGuestLib_GetMemShares64(VMGuestLibHandle handle, uint64 *out)`: stat id 38, or the
 /// 32-bit shares widened when the host does not send id 38 (PROTOCOL.md §8.4).
 @_cdecl("VMGuestLib_GetMemShares64")
 public func VMGuestLib_GetMemShares64(_ handle: OpaquePointer?, _ out: UnsafeMutablePointer<UInt64>?) -> Int32 {
-    readStatistic(handle, out) { GuestLibBridge.memoryShares64($0) }
+    readStatistic(handle, out) { GuestLibBridge.answer($0.memoryShares64) }
 }
 
 /// C `VMGuestLibError VMGuestLib_GetResourcePoolPath(VMGuestLibHandle handle, size_t *bufferSize,
@@ -24,23 +25,21 @@ public func VMGuestLib_GetMemShares64(_ handle: OpaquePointer?, _ out: UnsafeMut
 public func VMGuestLib_GetResourcePoolPath(
     _ handle: OpaquePointer?, _ bufferSize: UnsafeMutablePointer<Int>?, _ pathBuffer: UnsafeMutablePointer<CChar>?
 ) -> Int32 {
-    guard let entry = guestLibHandles.entry(for: handle) else { return VMGuestLibErrorCode.invalidHandle.rawValue }
+    guard let handle = guestLibHandles.handle(for: handle) else { return VMGuestLibErrorCode.invalidHandle.rawValue }
     guard let bufferSize, let pathBuffer else { return VMGuestLibErrorCode.invalidArgument.rawValue }
-    let path: [UInt8]
-    switch entry.withHandle({ GuestLibBridge.resourcePoolPath($0) }) {
-    case .success(let bytes): path = Array(bytes.prefix { $0 != 0 })
-    case .failure(let code): return code.rawValue
-    }
-    let needed = path.count + 1
-    guard UInt(bitPattern: bufferSize.pointee) >= UInt(needed) else {
-        bufferSize.pointee = needed
+    // size_t arrives as Int; a size above Int.max is simply large enough.
+    switch handle.resourcePoolPath(bufferSize: Int(clamping: UInt(bitPattern: bufferSize.pointee))) {
+    case .success(.bufferTooSmall(let requiredSize)):
+        bufferSize.pointee = requiredSize
         return VMGuestLibErrorCode.bufferTooSmall.rawValue
-    }
-    path.withUnsafeBytes { source in
-        if let base = source.baseAddress {
-            memcpy(pathBuffer, base, path.count)
+    case .success(.copy(let bytes)):
+        bytes.withUnsafeBytes { source in
+            if let base = source.baseAddress {
+                memcpy(pathBuffer, base, bytes.count)
+            }
         }
+    case .failure(let error):
+        return GuestLibBridge.code(error).rawValue
     }
-    pathBuffer[path.count] = 0
     return VMGuestLibErrorCode.success.rawValue
 }
