@@ -53,6 +53,12 @@ let package = Package(
         .testTarget(name: "GuestLibTests", dependencies: ["GuestLib", "HostAgent"]),
         .testTarget(name: "AppMonitorTests", dependencies: ["AppMonitor", "HostAgent"]),
         .testTarget(name: "HostAgentTests", dependencies: ["HostAgent"]),
+        .testTarget(
+            name: "GuestSDKCTests",
+            dependencies: ["GuestSDKC", "GuestLib", "AppMonitor", "HostAgent"],
+            // C programs the tests compile with gcc against the built libraries.
+            exclude: ["Programs"]
+        ),
     ],
     swiftLanguageModes: [.v5]
 )

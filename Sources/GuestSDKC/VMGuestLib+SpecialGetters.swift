@@ -1,8 +1,8 @@
 // GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
 // Licensed under the Apache License, Version 2.0.
 
-import GuestLib
 import Glibc
+import GuestLib
 
 /// C `VMGuestLibError VMGuestLib_GetHostMemKernOvhdMB(VMGuestLibHandle handle, uint64 *out)`: after the
 /// standard checks always `SUCCESS` with 0 (PROTOCOL.md §8.4).
