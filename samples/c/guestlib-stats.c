@@ -12,7 +12,8 @@
  * COUNT rounds (default 1; 0 runs until interrupted), SECONDS apart (default 1).
  * Each round updates the handle and prints one "Name: value" line per statistic,
  * or "Name: error N (text)". With -s, each round ends with the host's JSON
- * document for the extended statistic STAT (VMGuestLib_StatGet; "" lists them). Exit status: 0, 1 when the library or a symbol is
+ * document for the extended statistic STAT (VMGuestLib_StatGet; "" lists them).
+ * Exit status: 0, 1 when the library or a symbol is
  * missing or a handle cannot be opened or updated, 64 on a usage error.
  */
 

@@ -34,7 +34,8 @@ public final class Stats {
             try {
                 System.out.println("ResourcePoolPath: " + guestLib.resourcePoolPath());
             } catch (GuestLibException error) {
-                System.out.println("ResourcePoolPath: error " + error.code() + " (" + GuestLib.errorText(error.code()) + ")");
+                System.out.println("ResourcePoolPath: error " + error.code() + " ("
+                    + GuestLib.errorText(error.code()) + ")");
             }
         } catch (GuestLibException error) {
             System.err.println("Stats: " + error.getMessage());
