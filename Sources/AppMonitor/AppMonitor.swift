@@ -18,9 +18,10 @@ import GuestRPC
 /// monitoring is on (between `enable` and a successful `disable`) and the
 /// channel is not the backdoor. A channel that breaks is reopened and the
 /// request sent once more, exactly once (the GuestRPC channels do it
-/// themselves; the monitor does it for channels of an injected maker). A channel that cannot be started is discarded and
-/// made afresh on the next command (§12 #8). All commands are serialised by a
-/// lock, so one instance may be used from any thread.
+/// themselves; the monitor does it for channels of an injected maker). A
+/// channel that cannot be started is discarded and made afresh on the next
+/// command (§12 #8). All commands are serialised by a lock, so one instance
+/// may be used from any thread.
 public final class AppMonitor: @unchecked Sendable {
     /// Makes a persistent (not one-shot) channel to `endpoint`.
     ///
@@ -172,6 +173,10 @@ public final class AppMonitor: @unchecked Sendable {
             self.heartbeating = false
             self.closeChannel(because: "monitoring disabled")
         }
+        // The channel's endpoint is its current transport: a backdoor channel is never kept (§7.3).
+        // FIXME: GuestRPC's `auto` channel reports `.auto` even after it fell back to the backdoor, so on
+        // a VMware guest without vsock the backdoor channel stays open between heartbeats. Having that
+        // channel report `.backdoor` while in backdoor mode would make this rule apply to it.
         if let channel = self.channel, !self.heartbeating || channel.endpoint.isBackdoor {
             self.closeChannel(because: self.heartbeating ? "backdoor channels never stay open" : "not heartbeating")
         }

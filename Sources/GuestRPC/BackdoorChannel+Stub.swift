@@ -12,7 +12,9 @@ public final class BackdoorChannel: RPCChannel {
     ///
     /// - Throws: `RPCError` of kind `.channelUnavailable`.
     public static func hardware(hypervisor: Hypervisor, logger: Logger) throws -> BackdoorChannel {
-        throw RPCError(.channelUnavailable, endpoint: .backdoor, detail: "the backdoor channel is not built in")
+        throw RPCError(
+            .channelUnavailable, endpoint: .backdoor, detail: "the backdoor channel is not built in"
+        )
     }
 
     /// The backdoor endpoint.

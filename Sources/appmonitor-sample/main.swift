@@ -148,8 +148,9 @@ func askForChoice() {
         case "d":
             disableAndExit()
         case "c":
+            // Ready for the next Ctrl+C before saying so, so that one sent right after this line is answered.
+            signalQueue.sync { isPrompting = false }
             write("Continuing to heartbeat.\n")
-            signalQueue.async { isPrompting = false }
             return
         default:
             write("Please answer s, d or c.\nChoice [s/d/c]: ")

@@ -105,6 +105,20 @@ final class ToolProcess: @unchecked Sendable {
         return true
     }
 
+    /// Waits until standard output contains `text` at least `count` times, at most `timeout` seconds.
+    func waitForOutput(matchingCount count: Int, of text: String, timeout: TimeInterval = 20) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        self.condition.lock()
+        defer { self.condition.unlock() }
+        func matches() -> Bool {
+            String(decoding: self.outputBytes, as: UTF8.self).components(separatedBy: text).count - 1 >= count
+        }
+        while !matches() {
+            guard self.openStreams > 0, self.condition.wait(until: deadline) else { return matches() }
+        }
+        return true
+    }
+
     /// Writes `text` to the process's standard input.
     func write(_ text: String) {
         self.input.fileHandleForWriting.write(Data(text.utf8))
