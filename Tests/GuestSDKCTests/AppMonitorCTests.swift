@@ -31,7 +31,7 @@ struct AppMonitorCTests {
                 "status: green", "post:appStateOk: 0", "post:bogus: 1", "post:NULL: 1", "disable: 0", "status: gray",
                 "free:NULL: ok",
             ])
-        #expect(host.appMonitor.postedStates(ofVM: "app") == ["appStateOk"])
+        #expect(host.appState(ofVM: "app") == "appStateOk")
     }
 
     @Test func hostWithoutAppMonitoringAnswersNotSupported() throws {

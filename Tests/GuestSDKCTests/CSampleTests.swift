@@ -52,7 +52,7 @@ struct CSampleTests {
                 "enable: 0", "isEnabled: 1", "markActive: 0", "status: green", "markActive: 0", "status: green",
                 "markActive: 0", "status: green",
             ])
-        #expect(host.appMonitor.status(ofVM: "web") == "green")
+        #expect(host.appStatus(ofVM: "web") == "green")
     }
 
     @Test func appMonitorSampleDisablesAtTheEndAndTheVMTurnsGray() throws {
@@ -68,6 +68,6 @@ struct CSampleTests {
             result.lines == [
                 "enable: 0", "isEnabled: 1", "markActive: 0", "status: green", "disable: 0", "status: gray",
             ])
-        #expect(host.appMonitor.status(ofVM: "web") == "gray")
+        #expect(host.appStatus(ofVM: "web") == "gray")
     }
 }

@@ -103,4 +103,26 @@ struct ExportedSymbolTests {
         let result = try ProcessRunner.run(["readelf", "-p", ".modinfo", libraries.library("libappmonitor.so.0.0.0")])
         #expect(result.lines.contains { $0.hasSuffix("]  version=2.0.0") }, "\(result)")
     }
+
+    /// Debian's open-vm-tools libguestlib.so.0, unpacked by scripts/setup for the interoperability tests.
+    static let referenceLibrary: String? = {
+        let directory = CLibraries.packageRoot.appendingPathComponent(".build/peers/open-vm-tools/usr/lib")
+        let architectures = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return architectures.map {
+            directory.appendingPathComponent($0).appendingPathComponent("libguestlib.so.0").path
+        }
+        .first { FileManager.default.fileExists(atPath: $0) }
+    }()
+
+    @Test(.enabled(if: Self.referenceLibrary != nil, "scripts/setup unpacks open-vm-tools into .build/peers"))
+    func guestLibExportsWhatDebiansLibguestlibExports() throws {
+        let reference = try #require(Self.referenceLibrary)
+        let theirs = try Self.exportedSymbols(reference).filter { $0.hasPrefix("VMGuestLib_") }
+        #expect(theirs.count == 45)
+        #expect(theirs == (try Self.expectedSymbols("vmGuestLib.symbols")))
+        #expect(
+            try Self.dynamicSection(reference).contains {
+                $0.contains("(SONAME)") && $0.hasSuffix("[libguestlib.so.0]")
+            })
+    }
 }

@@ -35,7 +35,7 @@ struct JavaTests {
         let host = try HostFixture()
         defer { host.stop() }
         let socket = try host.addVM("java-app")
-        #expect(host.appMonitor.status(ofVM: "java-app") == "gray")
+        #expect(host.appStatus(ofVM: "java-app") == "gray")
         let result = try Self.runJava(
             "com.guestsdk.samples.Heartbeat", ["--beats", "2", "--interval", "0", "--keep"], socket: socket)
         #expect(result.status == 0, "\(result)")
@@ -44,7 +44,7 @@ struct JavaTests {
                 "enable: SUCCESS", "isEnabled: true", "markActive: SUCCESS", "status: green", "markActive: SUCCESS",
                 "status: green",
             ])
-        #expect(host.appMonitor.status(ofVM: "java-app") == "green")
+        #expect(host.appStatus(ofVM: "java-app") == "green")
     }
 
     @Test func statsSampleReadsTheHostsValues() throws {
