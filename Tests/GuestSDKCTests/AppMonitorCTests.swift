@@ -54,6 +54,14 @@ struct AppMonitorCTests {
         #expect(result.lines == ["enable: 3", "markActive: 3", "isEnabled: 0", "status: (NULL)"], "\(result)")
     }
 
+    @Test func malformedEndpointAnswersNotEnabled() throws {
+        let libraries = try CLibraries.shared.get()
+        var environment = libraries.environment(socket: nil)
+        environment["GUESTSDK_RPC"] = "carrier-pigeon:1"
+        let result = try Self.run(["enable", "markActive", "isEnabled", "status"], environment: environment)
+        #expect(result.lines == ["enable: 3", "markActive: 3", "isEnabled: 0", "status: (NULL)"], "\(result)")
+    }
+
     @Test func noHypervisorAndNoEndpointAnswersNotRunningInVM() throws {
         let libraries = try CLibraries.shared.get()
         var environment = libraries.environment(socket: nil)

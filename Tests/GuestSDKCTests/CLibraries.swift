@@ -31,6 +31,11 @@ final class CLibraries: Sendable {
             "guestsdkc-tests-\(getpid())", isDirectory: true)
         try? FileManager.default.removeItem(at: work)
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        // The libraries alone are 140 MB in a debug build: the directory goes when the test process exits.
+        atexit {
+            try? FileManager.default.removeItem(
+                at: FileManager.default.temporaryDirectory.appendingPathComponent("guestsdkc-tests-\(getpid())"))
+        }
         self.workDirectory = work
         self.libraryDirectory = work.appendingPathComponent("clibs", isDirectory: true)
         let include = Self.packageRoot.appendingPathComponent("Sources/GuestSDKC/include")

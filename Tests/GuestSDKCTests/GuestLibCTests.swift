@@ -139,11 +139,12 @@ struct GuestLibCTests {
         #expect(result.lines == ["ok 7200"])
     }
 
-    @Test func openHandleOutsideAVMWithoutAnEndpointAnswersNotRunningInVM() throws {
+    @Test(arguments: ["auto", "backdoor", "carrier-pigeon:1"])
+    func openHandleWithoutAHostAnswersNotRunningInVM(endpoint: String) throws {
         let libraries = try CLibraries.shared.get()
         let program = try libraries.program("Tests/GuestSDKCTests/Programs/pkgconfig.c", flags: ["-lguestlib"])
         var environment = libraries.environment(socket: nil)
-        environment["GUESTSDK_RPC"] = "auto"
+        environment["GUESTSDK_RPC"] = endpoint
         let result = try ProcessRunner.run([program.path], environment: environment)
         #expect(result.status == 1)
         #expect(result.lines == ["error: VMware Guest API is not running in a Virtual Machine"])

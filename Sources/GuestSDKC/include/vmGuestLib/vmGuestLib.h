@@ -70,7 +70,8 @@ char const *VMGuestLib_GetErrorText(VMGuestLibError error);
 
 /*
  * Opens a handle. NOT_RUNNING_IN_VM when neither a VMware hypervisor nor a
- * GUESTSDK_RPC endpoint is present; INVALID_ARG when handle is NULL.
+ * GUESTSDK_RPC endpoint is present, or when GUESTSDK_RPC names no endpoint;
+ * then INVALID_ARG when handle is NULL.
  */
 VMGuestLibError VMGuestLib_OpenHandle(VMGuestLibHandle *handle);
 
