@@ -70,4 +70,21 @@ struct CSampleTests {
             ])
         #expect(host.appStatus(ofVM: "web") == "gray")
     }
+
+    @Test func pythonCtypesLoadsBothLibrariesByName() throws {
+        let libraries = try CLibraries.shared.get()
+        let host = try HostFixture()
+        defer { host.stop() }
+        let socket = try host.addVM("py", configuration: GuestLibCTests.richConfiguration())
+        let script = CLibraries.packageRoot.appendingPathComponent("Tests/GuestSDKCTests/Programs/ctypes-stats.py")
+        let result = try ProcessRunner.run(
+            ["python3", script.path], environment: libraries.environment(socket: socket))
+        #expect(result.status == 0, "\(result)")
+        #expect(
+            result.lines == [
+                "open: 0", "update: 0", "CpuLimitMHz: 0 4000", "MemShares64: 0 5000000000", "close: 0",
+                "closed: 8 The provided handle is invalid", "enable: 0", "markActive: 0", "status: green",
+            ])
+        #expect(host.appStatus(ofVM: "py") == "green")
+    }
 }
