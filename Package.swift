@@ -48,7 +48,10 @@ let package = Package(
             name: "guestsdk",
             dependencies: ["GuestRPC", "GuestLib", "AppMonitor", "HostAgent"]
         ),
-        .executableTarget(name: "guestsdk-bench", dependencies: ["GuestLib", "XDRReference"]),
+        .executableTarget(
+            name: "guestsdk-bench",
+            dependencies: ["GuestRPC", "GuestLib", "AppMonitor", "HostAgent", "XDRReference"]
+        ),
 
         // An independent XDR codec on Debian's libtirpc: the cross-check for the tests and the benchmark baseline.
         .target(
