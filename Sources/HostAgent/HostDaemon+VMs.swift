@@ -126,25 +126,32 @@ extension HostDaemon {
         self.logger.info("VM removed", ["vm": name])
     }
 
-    /// Reads the config file again (without one, takes the start-up configuration) and applies its VMs: adds new ones, removes config VMs it no
-    /// longer names, changes the ones whose definition differs. VMs added through the control API
-    /// stay unless the file now defines them.
+    /// Reads the config file again (without one, takes the running configuration) and applies its
+    /// VMs: adds new ones, removes config VMs it no longer names, changes the ones whose definition
+    /// differs. VMs added through the control API stay unless the file now defines them.
     ///
     /// - Parameter configuration: the new configuration; the config file is read when nil.
     /// - Returns: what changed.
     /// - Throws: `HostConfigurationError` when the file cannot be used (nothing is changed then).
     @discardableResult
     public func reload(_ configuration: HostConfiguration? = nil) throws -> ReloadSummary {
+        try self.reloadLock.withLock { try self.reloadLocked(configuration) }
+    }
+
+    private func reloadLocked(_ configuration: HostConfiguration?) throws -> ReloadSummary {
         let next: HostConfiguration
         if let configuration {
             next = configuration
         } else if let path = self.options.configurationFile {
-            next = try HostConfiguration.load(contentsOf: path, defaultStateDirectory: self.stateDirectory)
+            var loaded = try HostConfiguration.load(contentsOf: path, defaultStateDirectory: self.stateDirectory)
+            if let directory = self.options.stateDirectoryOverride { loaded.stateDirectory = directory }
+            if let port = self.options.controlPortOverride { loaded.control.port = port }
+            next = loaded
         } else {
-            next = self.configuration
+            next = self.lock.withLock { self.configuration }
         }
         var summary = ReloadSummary()
-        let current = self.configuration
+        let current = self.lock.withLock { self.configuration }
         if next.stateDirectory != current.stateDirectory { summary.needsRestart.append("stateDirectory") }
         if next.control != current.control { summary.needsRestart.append("control") }
         if next.vsock != current.vsock { summary.needsRestart.append("vsock") }

@@ -121,9 +121,16 @@ let daemon: HostDaemon
 do {
     daemon = try HostDaemon(
         configuration: configuration,
-        options: HostDaemon.Options(clock: clock, logger: logger, configurationFile: configPath))
+        options: HostDaemon.Options(
+            clock: clock, logger: logger, configurationFile: configPath, stateDirectoryOverride: stateDirectory,
+            controlPortOverride: controlPort))
+} catch {
+    fail("cannot start: \(error)")
+}
+do {
     try daemon.start()
 } catch {
+    daemon.stop()
     fail("cannot start: \(error)")
 }
 _ = daemon.runUntilTerminated()
