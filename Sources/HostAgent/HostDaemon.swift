@@ -183,6 +183,7 @@ public final class HostDaemon: @unchecked Sendable {
         self.flushTimer?.cancel()
         self.flushQueue.sync { self.flushHeartbeats() }
         self.rpcServer.stop()
+        self.eventSink.close()
         do {
             try self.store.endRun()
         } catch {
