@@ -23,7 +23,7 @@ let help = """
 
     options:
       --json       one JSON object on stdout instead of text
-      --seconds S  time per side and trial (default 0.3)
+      --seconds S  CPU time per side and trial (default 0.1; 11 alternating trials, medians)
       --help       this text
 
     """
