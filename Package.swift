@@ -41,7 +41,7 @@ let package = Package(
         .executableTarget(name: "guestsdk-host", dependencies: ["HostAgent"]),
         .executableTarget(
             name: "guestsdk",
-            dependencies: ["GuestLib", "AppMonitor", "HostAgent"]
+            dependencies: ["GuestRPC", "GuestLib", "AppMonitor", "HostAgent"]
         ),
         .executableTarget(
             name: "guestsdk-bench", dependencies: ["GuestLib", "XDRReference", "HostAgent", "UnixPingPong"]

@@ -53,7 +53,8 @@ final class AutoChannel: RPCChannel {
 
     func send(_ request: [UInt8]) throws -> RPCReply {
         guard !request.isEmpty else {
-            throw RPCError(.invalidRequest, endpoint: self.endpoint, detail: "an empty request is never sent")
+            throw RPCError(
+                .invalidRequest, endpoint: self.endpoint, detail: "an empty request is never sent")
         }
         switch self.mode {
         case .inactive:
@@ -67,7 +68,8 @@ final class AutoChannel: RPCChannel {
         do {
             return try self.current().send(request)
         } catch {
-            self.logger.debug("send failed, restarting the channel and resending once", ["error": "\(error)"])
+            self.logger.debug(
+                "send failed, restarting the channel and resending once", ["error": "\(error)"])
             self.stop()
             self.backoffSeconds = AutoChannel.initialBackoffSeconds
             try self.start()
@@ -104,7 +106,8 @@ final class AutoChannel: RPCChannel {
         self.backoffSeconds = min(self.backoffSeconds * 2, AutoChannel.maximumBackoffSeconds)
         self.vsockRetryTime = self.now() + self.backoffSeconds
         self.logger.debug(
-            "vsock unavailable, using the backdoor", ["error": "\(error)", "backoff": "\(self.backoffSeconds)"]
+            "vsock unavailable, using the backdoor",
+            ["error": "\(error)", "backoff": "\(self.backoffSeconds)"]
         )
         if self.backdoor == nil {
             self.backdoor = try self.makeBackdoor()
