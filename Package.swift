@@ -48,7 +48,9 @@ let package = Package(
             name: "guestsdk",
             dependencies: ["GuestRPC", "GuestLib", "AppMonitor", "HostAgent"]
         ),
-        .executableTarget(name: "guestsdk-bench", dependencies: ["GuestLib", "XDRReference"]),
+        .executableTarget(
+            name: "guestsdk-bench", dependencies: ["GuestLib", "XDRReference", "HostAgent", "UnixPingPong"]
+        ),
 
         // An independent XDR codec on Debian's libtirpc: the cross-check for the tests and the benchmark baseline.
         .target(
@@ -57,6 +59,8 @@ let package = Package(
             cSettings: [.unsafeFlags(["-I/usr/include/tirpc"])],
             linkerSettings: [.linkedLibrary("tirpc")]
         ),
+        // A C ping-pong over a Unix socket: the baseline of the update-roundtrip benchmark.
+        .target(name: "UnixPingPong", path: "Tests/UnixPingPong"),
 
         // Tests, one target per library.
         .testTarget(name: "GuestRPCTests", dependencies: ["GuestRPC"]),

@@ -16,6 +16,10 @@ let help = """
     benchmarks:
       decode-v3    decode a full 38-statistic V3 guestlib.info.get reply:
                    GuestLib's decoder against a C decoder on libtirpc (goal: ratio <= 0.50)
+      update-roundtrip
+                   GuestLibHandle.update() round trips over a Unix socket to the host agent,
+                   against a C ping-pong of the same bytes over the same socket type
+                   (goal: at least 0.80 of the C round trips per second)
 
     options:
       --json       one JSON object on stdout instead of text
@@ -60,6 +64,8 @@ while index < arguments.count {
 switch benchmarkName {
 case "decode-v3":
     DecodeV3Benchmark.run(options)
+case "update-roundtrip":
+    UpdateRoundTripBenchmark.run(options)
 case nil:
     usageError("no benchmark named")
 case let name?:
