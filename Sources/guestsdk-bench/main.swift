@@ -23,6 +23,10 @@ let help = """
       mark-active  MarkActive round trips per second on the kept channel (AppMonitor client,
                    RPCServer, HA engine) against a C ping-pong of the same bytes over a Unix
                    stream socket (goal: ratio >= 0.8); --seconds S per trial (default 2)
+      update-roundtrip
+                   GuestLibHandle.update() round trips over a Unix socket to the host agent,
+                   against a C ping-pong of the same bytes over the same socket type
+                   (goal: at least 0.80 of the C round trips per second)
 
     options:
       --json       one JSON object on stdout instead of text
@@ -77,6 +81,8 @@ while index < arguments.count {
 switch benchmarkName {
 case "decode-v3":
     DecodeV3Benchmark.run(options)
+case "update-roundtrip":
+    UpdateRoundTripBenchmark.run(options)
 case nil:
     usageError("no benchmark named")
 case let name?:
