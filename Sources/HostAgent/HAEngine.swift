@@ -103,6 +103,45 @@ public final class HAEngine: @unchecked Sendable {
         }
     }
 
+    /// Resumes a VM from persisted state after the host agent restarted, without a false red.
+    ///
+    /// An enabled VM turns green with its next heartbeat due a full failure interval from now,
+    /// whatever happened while the agent was down. The resets that count against `maxFailures` are
+    /// restored from their ages. A need-reset that had not run is not resumed: its application
+    /// posts it again if it still wants it.
+    ///
+    /// - Parameters:
+    ///   - name: the VM's name, unique in the engine.
+    ///   - settings: its HA settings.
+    ///   - appMonitoringSupported: false makes the service answer `0 Unknown command` to the VM.
+    ///   - uptime: how long the VM has been up.
+    ///   - isEnabled: whether the application had monitoring enabled.
+    ///   - appState: the state the application last posted.
+    ///   - resetAges: how long ago each reset since the last power cycle or vMotion ran.
+    /// - Throws: `HAEngineError` `.duplicateVM` when the name is taken.
+    public func restoreVM(
+        named name: String, settings: HASettings, appMonitoringSupported: Bool = true, uptime: Duration,
+        isEnabled: Bool, appState: AppState, resetAges: [Duration]
+    ) throws {
+        try self.lock.withLock {
+            guard self.vms[name] == nil else { throw HAEngineError(.duplicateVM, vmName: name) }
+            let now = self.clock.monotonicNow
+            let vm = HAVMRecord(
+                name: name, settings: settings, appMonitoringSupported: appMonitoringSupported,
+                poweredOnAt: now.advanced(by: .zero - uptime))
+            vm.appState = appState == .appStateNeedReset ? .none : appState
+            vm.resetTimes = resetAges.map { now.advanced(by: .zero - $0) }.sorted()
+            self.vms[name] = vm
+            if isEnabled {
+                vm.isEnabled = true
+                vm.status = .appStatusGreen
+                vm.lastHeartbeat = now
+                self.insertDeadline(for: vm, .heartbeat, at: now.advanced(by: settings.failureIntervalDuration))
+            }
+            self.emit(.vmRestored, for: vm, at: now)
+        }
+    }
+
     /// Removes a VM; its queued deadlines expire unseen.
     ///
     /// - Throws: `HAEngineError` `.unknownVM`.
