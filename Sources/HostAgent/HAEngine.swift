@@ -15,6 +15,10 @@ import GuestRPC
 /// before then cancels a need-reset. Every timing decision reads the injected `Clock`; deadlines
 /// sit in one priority queue behind one clock timer, and a heartbeat only stores its time.
 ///
+/// With `vmMonitoring` other than `vmAndAppMonitoring` the engine still tracks the status (vSphere
+/// shows it) and the app state, but never resets for an application failure: every reset it would
+/// have requested is recorded as held back with the reason `appMonitoringOff`.
+///
 /// All methods are thread-safe. Events reach the sink in sequence order, under the engine's lock.
 public final class HAEngine: @unchecked Sendable {
     /// Engine-wide options.
