@@ -217,3 +217,34 @@ import Testing
         self.expectOpenFailed(call: "socket", errno: EMFILE)
     }
 }
+
+/// The real system calls, limited to what is safe on any machine: sockets and binds, never a connect.
+@Suite struct LinuxVSockSystemTests {
+    private static var streamSocketsExist: Bool {
+        let descriptor = socket(40, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        close(descriptor)
+        return true
+    }
+
+    @Test(.enabled(if: streamSocketsExist, "the kernel has no vsock stream sockets"))
+    func kernelAcceptsTheSocketAddressLayoutInBind() throws {
+        let system = LinuxVSockSystem()
+        let socket = try system.makeSocket(family: 40, type: Int32(SOCK_STREAM.rawValue)).get()
+        defer { system.close(socket) }
+        let failure = system.bind(
+            socket, to: VSockAddress(family: 40, port: VSockAddress.any, cid: VSockAddress.any))
+        #expect(failure == nil)
+    }
+
+    @Test(.enabled(if: streamSocketsExist, "the kernel has no vsock stream sockets"))
+    func wrongFamilyInTheAddressIsRejectedByTheKernel() throws {
+        let system = LinuxVSockSystem()
+        let socket = try system.makeSocket(family: 40, type: Int32(SOCK_STREAM.rawValue)).get()
+        defer { system.close(socket) }
+        let failure = system.bind(
+            socket, to: VSockAddress(family: 1, port: VSockAddress.any, cid: VSockAddress.any))
+        #expect(failure?.call == "bind")
+        #expect(failure?.errorNumber == EAFNOSUPPORT || failure?.errorNumber == EINVAL)
+    }
+}
