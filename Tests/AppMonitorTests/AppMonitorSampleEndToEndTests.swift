@@ -24,11 +24,15 @@ import Testing
 
     /// Starts the sample and waits for its first heartbeat.
     private func startSample(interval: String) throws -> ToolProcess {
-        let path = try #require(ToolProcess.executablePath("appmonitor-sample"), "build with --build-tests first")
+        let path = try #require(
+            ToolProcess.executablePath("appmonitor-sample"), "build with --build-tests first")
         let sample = try ToolProcess(
-            executable: path, arguments: ["--interval", interval], environment: self.host.environment
+            executable: path, arguments: ["--interval", interval],
+            environment: self.host.environment
         )
-        try #require(sample.waitForOutput(containing: "heartbeat 1 sent\n"), "stderr: \(sample.standardError)")
+        try #require(
+            sample.waitForOutput(containing: "heartbeat 1 sent\n"),
+            "stderr: \(sample.standardError)")
         return sample
     }
 
@@ -53,7 +57,8 @@ import Testing
         #expect(result.status == 0)
         #expect(
             result.standardOutput
-                == self.startOfOutput + "Stopped heartbeating without disabling: vSphere HA will reset this VM.\n"
+                == self.startOfOutput
+                + "Stopped heartbeating without disabling: vSphere HA will reset this VM.\n"
         )
         #expect(result.standardError == "")
         #expect(self.host.isEnabled)
@@ -64,7 +69,9 @@ import Testing
         self.host.advance(seconds: 1)
         #expect(self.host.resetsDone == 1)
         #expect(
-            self.host.eventNames == ["enabled", "heartbeat-missed", "reset-requested", "reset-started", "reset-done"]
+            self.host.eventNames == [
+                "enabled", "heartbeat-missed", "reset-requested", "reset-started", "reset-done",
+            ]
         )
     }
 
@@ -95,7 +102,8 @@ import Testing
         #expect(result.status == 0)
         #expect(
             result.standardOutput
-                == self.startOfOutput + "Continuing to heartbeat.\n" + Self.prompt + "Monitoring disabled: no reset.\n"
+                == self.startOfOutput + "Continuing to heartbeat.\n" + Self.prompt
+                + "Monitoring disabled: no reset.\n"
         )
     }
 
@@ -127,7 +135,8 @@ import Testing
         #expect(result.status == 0)
         #expect(
             result.standardOutput
-                == self.startOfOutput + "End of input: disabling as for d.\nMonitoring disabled: no reset.\n"
+                == self.startOfOutput
+                + "End of input: disabling as for d.\nMonitoring disabled: no reset.\n"
         )
         #expect(self.host.status == "gray")
     }
@@ -142,7 +151,8 @@ import Testing
         let result = try #require(sample.waitForExit())
         #expect(
             result.standardOutput
-                == self.startOfOutput + "Please answer s, d or c.\nChoice [s/d/c]: Monitoring disabled: no reset.\n"
+                == self.startOfOutput
+                + "Please answer s, d or c.\nChoice [s/d/c]: Monitoring disabled: no reset.\n"
         )
     }
 }

@@ -14,7 +14,8 @@ import Testing
         self.host = try TestHost()
     }
 
-    /// §17 3: after a vMotion the status is gray and `MarkActive` fails until the application enables again.
+    /// §17 3: after a vMotion the status is gray and `MarkActive` fails until the application
+    /// enables again.
     @Test func afterVMotionMarkActiveFailsUntilEnable() throws {
         let monitor = AppMonitor(endpoint: self.host.endpoint)
         try monitor.enable()

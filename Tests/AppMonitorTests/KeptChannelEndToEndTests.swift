@@ -19,7 +19,8 @@ import Testing
     @Test func heartbeatsFlowOnTheKeptConnectionAfterTheSocketPathIsGone() throws {
         let monitor = AppMonitor(endpoint: self.host.endpoint)
         try monitor.enable()
-        try FileManager.default.moveItem(atPath: self.host.socketPath, toPath: self.host.socketPath + ".moved")
+        try FileManager.default.moveItem(
+            atPath: self.host.socketPath, toPath: self.host.socketPath + ".moved")
 
         let newcomer = AppMonitor(endpoint: self.host.endpoint)
         #expect(newcomer.send(.isEnabled).libraryErrorCode == 3)

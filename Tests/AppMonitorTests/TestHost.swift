@@ -29,10 +29,13 @@ final class TestHost: @unchecked Sendable {
         self.stateDirectory = String(cString: made)
         self.engine = HAEngine(clock: self.clock, sink: self.events)
         try self.engine.addVM(
-            named: TestHost.vmName, settings: HASettings(vmMonitoring: .vmAndAppMonitoring), uptime: .seconds(3600)
+            named: TestHost.vmName, settings: HASettings(vmMonitoring: .vmAndAppMonitoring),
+            uptime: .seconds(3600)
         )
-        self.router.register(prefix: AppMonitorService.commandPrefix, to: AppMonitorService(engine: self.engine))
-        self.server = RPCServer(configuration: .init(stateDirectory: self.stateDirectory), logger: .disabled)
+        self.router.register(
+            prefix: AppMonitorService.commandPrefix, to: AppMonitorService(engine: self.engine))
+        self.server = RPCServer(
+            configuration: .init(stateDirectory: self.stateDirectory), logger: .disabled)
         try self.server.addVM(VMEndpointConfiguration(name: TestHost.vmName), router: self.router)
     }
 
@@ -67,7 +70,8 @@ final class TestHost: @unchecked Sendable {
     /// Resets done so far.
     var resetsDone: Int { Int(self.state.resetsDone) }
 
-    /// The names of the VM's events so far, such as `enabled` or `reset-started`, without `vm-added`.
+    /// The names of the VM's events so far, such as `enabled` or `reset-started`, without
+    /// `vm-added`.
     var eventNames: [String] {
         self.events.events(forVM: TestHost.vmName).map(\.kind.name).filter { $0 != "vm-added" }
     }
