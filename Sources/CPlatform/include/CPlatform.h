@@ -37,6 +37,23 @@ int guestsdk_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 /// Returns 0, or -1 where the architecture has no backdoor.
 int guestsdk_backdoor_in(GuestSDKBackdoorRegisters *registers);
 
+/// Executes one low-bandwidth backdoor call like guestsdk_backdoor_in, but with
+/// temporary SIGSEGV and SIGILL handlers (SIGBUS too on FreeBSD) that jump back
+/// if the instruction faults, as the VM check of PROTOCOL.md §1 steps 2-3 does.
+/// The handlers are process-wide for the length of the call; a fault on another
+/// thread in that window is handed to the handler that was installed before.
+/// Still run it only after CPUID reported "VMwareVMware".
+/// Returns 0 when the call completed, 1 when it faulted (registers untouched),
+/// -1 where the architecture has no backdoor or the handlers could not be installed.
+int guestsdk_backdoor_probe(GuestSDKBackdoorRegisters *registers);
+
+/// Runs an instruction that faults, under the same guard as guestsdk_backdoor_probe,
+/// so tests can prove the guard without touching the backdoor: `fault` 0 runs
+/// nothing, 1 runs UD2 (SIGILL), 2 runs the privileged HLT (#GP, SIGSEGV, as a
+/// user-mode IN outside a VM). Safe on any x86 machine; never touches an I/O port.
+/// Returns what guestsdk_backdoor_probe would: 0 completed, 1 faulted, -1 unsupported.
+int guestsdk_fault_guard_selftest(int fault);
+
 /// Executes one high-bandwidth guest-to-host transfer (REP OUTSB from `bytes`).
 /// Returns 0, or -1 where the architecture has no backdoor.
 int guestsdk_backdoor_hb_out(GuestSDKBackdoorRegisters *registers, const uint8_t *bytes);
