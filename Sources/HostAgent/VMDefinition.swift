@@ -14,7 +14,7 @@ import Glibc
 ///   "socketOwner": { "user": "alice" },
 ///   "secureChannel": false, "faultTolerant": false,
 ///   "ha": { "preset": "high", "failureInterval": 10 },
-///   "statistics": { "host": { "protocol": "v2" } },
+///   "statisticsProfile": "host-info-off", "statistics": { "values": { "cpuLimitMHz": 2000 } },
 ///   "resetAction": { "program": "/usr/bin/virsh", "arguments": ["reset"], "timeoutSeconds": 30 }
 /// }
 /// ```
@@ -38,6 +38,8 @@ public struct VMDefinition: Equatable, Sendable {
     public var settings: HASettings = .preset(.high)
     /// False makes the host answer `0 Unknown command` to the VM's app monitoring commands.
     public var appMonitoringSupported: Bool = true
+    /// The profile the statistics started from, when one was named.
+    public var statisticsProfile: StatisticsProfile?
     /// The VM's statistics and host behaviour; the defaults of a V3 host when nil.
     public var statistics: VMStatisticsConfiguration?
     /// A statistics file read at start and re-read when it changes; wins over `statistics`.
