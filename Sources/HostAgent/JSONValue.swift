@@ -5,11 +5,17 @@ import Foundation
 
 /// Any JSON value, for the parts of a document another decoder reads (such as a VM's statistics).
 public enum JSONValue: Codable, Equatable, Sendable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number; integers up to 2^53 are exact.
     case number(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object.
     case object([String: JSONValue])
 
     public init(from decoder: any Decoder) throws {
