@@ -49,7 +49,8 @@ let package = Package(
             dependencies: ["GuestRPC", "GuestLib", "AppMonitor", "HostAgent"]
         ),
         .executableTarget(
-            name: "guestsdk-bench", dependencies: ["GuestLib", "XDRReference", "HostAgent", "UnixPingPong"]
+            name: "guestsdk-bench",
+            dependencies: ["GuestRPC", "GuestLib", "AppMonitor", "HostAgent", "XDRReference", "UnixPingPong"]
         ),
 
         // An independent XDR codec on Debian's libtirpc: the cross-check for the tests and the benchmark baseline.

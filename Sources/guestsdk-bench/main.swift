@@ -16,6 +16,13 @@ let help = """
     benchmarks:
       decode-v3    decode a full 38-statistic V3 guestlib.info.get reply:
                    GuestLib's decoder against a C decoder on libtirpc (goal: ratio <= 0.50)
+      ha-scale     the host agent with 1,000 then 9,000 simulated guests heartbeating once a
+                   second on their own sockets for 60 s: agent CPU, peak RSS, red lateness
+                   (goal at 10,000: < 25% of one core, < 200 MB, p99 < 50 ms, no false red);
+                   options --guests N,N, --seconds S (at least 40), --queues N
+      mark-active  MarkActive round trips per second on the kept channel (AppMonitor client,
+                   RPCServer, HA engine) against a C ping-pong of the same bytes over a Unix
+                   stream socket (goal: ratio >= 0.8); --seconds S per trial (default 2)
       update-roundtrip
                    GuestLibHandle.update() round trips over a Unix socket to the host agent,
                    against a C ping-pong of the same bytes over the same socket type
@@ -32,6 +39,16 @@ var arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.contains("--help") || arguments.contains("-h") {
     print(help, terminator: "")
     exit(0)
+}
+switch arguments.first {
+case "ha-scale":
+    HAScaleBenchmark.main(Array(arguments.dropFirst()))
+case "ha-scale-guests":
+    HAScaleGuests.main(Array(arguments.dropFirst()))
+case "mark-active":
+    MarkActiveBenchmark.main(Array(arguments.dropFirst()))
+default:
+    break
 }
 
 func usageError(_ message: String) -> Never {
