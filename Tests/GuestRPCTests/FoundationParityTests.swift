@@ -102,4 +102,20 @@ import Testing
         }
         #expect(counter.lock.withLock { counter.value } == 80_000)
     }
+
+    @Test func jsonTextMatchesJSONSerialization() throws {
+        var texts = (0..<0x80).map { String(Unicode.Scalar(UInt8($0))) }
+        texts += ["", "green", "a/b", "é\u{2028}\u{FEFF}😀", "say \"hi\"\n\\", "\"\u{0301}"]
+        for text in texts {
+            let members: [String: JSONText.Value] = [
+                "status": .string(text), "ok": .bool(true), "enabled": .bool(false),
+            ]
+            let foundation = try JSONSerialization.data(
+                withJSONObject: ["status": text, "ok": true, "enabled": false] as [String: Any],
+                options: [.sortedKeys, .withoutEscapingSlashes])
+            #expect(
+                JSONText.object(members) == String(decoding: foundation, as: UTF8.self),
+                "\(text.unicodeScalars.map(\.value))")
+        }
+    }
 }
