@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "GuestRPCTests", dependencies: ["GuestRPC"]),
         .testTarget(name: "GuestLibTests", dependencies: ["GuestLib", "HostAgent", "XDRReference"]),
         .testTarget(name: "AppMonitorTests", dependencies: ["AppMonitor", "HostAgent"]),
-        .testTarget(name: "HostAgentTests", dependencies: ["HostAgent"]),
+        .testTarget(name: "HostAgentTests", dependencies: ["HostAgent", "GuestLib", "AppMonitor"]),
         .testTarget(
             name: "GuestSDKCTests",
             dependencies: ["GuestSDKC", "GuestLib", "AppMonitor", "HostAgent"],
