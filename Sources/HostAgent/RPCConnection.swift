@@ -174,19 +174,27 @@ final class RPCConnection: @unchecked Sendable {
 
     /// Answers one request through the router, or with `0 Permission denied` when the secure
     /// channel refuses the peer.
+    ///
+    /// The command and the timing of `RPCServer.RequestRecord` are only worked out when a
+    /// request observer wants them.
     private func answer(_ payload: [UInt8]) -> RPCReply {
         let request = RPCRequest(
             vmName: self.vm.name, bytes: payload, peerIsPrivileged: self.peer.isPrivileged)
-        let start = ContinuousClock.now
+        let server = self.server
+        let observer = server?.configuration.requestObserver
+        let start = observer == nil ? nil : ContinuousClock.now
         let refused = self.vm.enforcesSecureChannel && !self.peer.isPrivileged
         let reply =
             refused
             ? RPCReply.failure(RPCServer.permissionDeniedText) : self.vm.router.route(request)
-        let record = RPCServer.RequestRecord(
-            vmName: self.vm.name, command: request.command, succeeded: reply.succeeded,
-            wasRefused: refused, duration: ContinuousClock.now - start
-        )
-        self.server?.record(record)
+        server?.countRequest(vmName: self.vm.name, wasRefused: refused)
+        if let observer, let start {
+            observer(
+                RPCServer.RequestRecord(
+                    vmName: self.vm.name, command: request.command, succeeded: reply.succeeded,
+                    wasRefused: refused, duration: ContinuousClock.now - start
+                ))
+        }
         return reply
     }
 
