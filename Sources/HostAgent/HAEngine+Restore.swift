@@ -29,10 +29,8 @@ extension HAEngine {
     /// counting against `maxFailures`. A need-reset that was posted and not yet carried out is
     /// evaluated again, as if posted now.
     ///
-    /// FIXME: a program reset action that was running when the agent died is not run again and
-    /// its `reset-done` event never comes: the store knows the reset started (`reset-started`) but
-    /// not whether the program finished. Storing "action running" and re-running or reporting it
-    /// at resume would close the gap; simulated resets are unaffected.
+    /// A reset action that was running when the agent died is not run again here (the daemon
+    /// records a `reset-interrupted` event for it instead), so a VM is never reset twice.
     ///
     /// - Parameters:
     ///   - name: the VM's name, unique in the engine.

@@ -190,6 +190,7 @@ extension HostDaemon {
     /// Serves every VM the store holds, as it was when the previous run ended.
     func resumeStoredVMs() throws {
         let monitoring = try self.store.monitoringStates()
+        let resets = try self.store.latestEventIDs(ofKinds: ["reset-started", "reset-done"])
         let now = self.clock.now
         for stored in try self.store.vms() {
             let definition: VMDefinition
@@ -207,17 +208,27 @@ extension HostDaemon {
                 resetAges: (state?.resetTimes ?? []).map {
                     .milliseconds(Int64(max(0, now.timeIntervalSince($0)) * 1000))
                 })
+            let status = restoration.isEnabled ? AppHeartbeatStatus.appStatusGreen : .appStatusGray
+            if let started = resets[stored.name]?["reset-started"], started > resets[stored.name]?["reset-done"] ?? 0 {
+                // The reset action was running when the agent died: say so rather than run it twice.
+                try self.store.append(
+                    StoredEvent(
+                        date: now, vmName: definition.name, kind: "reset-interrupted",
+                        fields: ["resetStartedEvent": "\(started)"], appStatus: status.rawValue,
+                        appState: restoration.appState.rawValue))
+                self.logger.warning(
+                    "reset action cut short by the agent's restart; its outcome is unknown",
+                    ["vm": definition.name, "resetStartedEvent": "\(started)"])
+            }
             try self.lock.withLock {
-                try self.engine.restoreVM(
-                    named: definition.name, settings: definition.settings,
-                    appMonitoringSupported: definition.appMonitoringSupported, restoration: restoration)
                 try self.store.append(
                     StoredEvent(
                         date: now, vmName: definition.name, kind: "vm-resumed",
-                        fields: ["enabled": "\(restoration.isEnabled)"],
-                        appStatus: (restoration.isEnabled ? AppHeartbeatStatus.appStatusGreen : .appStatusGray)
-                            .rawValue,
+                        fields: ["enabled": "\(restoration.isEnabled)"], appStatus: status.rawValue,
                         appState: restoration.appState.rawValue))
+                try self.engine.restoreVM(
+                    named: definition.name, settings: definition.settings,
+                    appMonitoringSupported: definition.appMonitoringSupported, restoration: restoration)
                 try self.serve(definition, origin: stored.origin)
             }
             self.logVM("VM resumed", definition, origin: stored.origin, enabled: restoration.isEnabled)
