@@ -32,7 +32,8 @@ public final class RPCServer: @unchecked Sendable {
         public var maximumPacketLength: Int
         /// The vsock port `startVsockListener()` listens on.
         public var vsockPort: UInt32
-        /// How many serial queues share the connections.
+        /// How many serial queues share the connections: each VM's listener and connections use one,
+        /// VMs taking them in turn; vsock connections take them in turn one by one.
         public var queueCount: Int
         /// Called after every answered request, on the connection's queue, for latency metrics.
         public var requestObserver: (@Sendable (RequestRecord) -> Void)?
