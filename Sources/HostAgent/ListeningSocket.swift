@@ -71,7 +71,8 @@ final class ListeningSocket: @unchecked Sendable {
             // after accept; a program another thread spawns in that instant could inherit the
             // connection. Exposing accept4 through a small C shim would close the gap.
             _ = fcntl(connected, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(connected, F_SETFL, fcntl(connected, F_GETFL) | O_NONBLOCK)
+            // An accepted socket starts with no file status flags: O_NONBLOCK needs no F_GETFL.
+            _ = fcntl(connected, F_SETFL, O_NONBLOCK)
             let bytes = withUnsafeBytes(of: &storage) { Array($0.prefix(Int(length))) }
             onAccept(connected, bytes)
         }

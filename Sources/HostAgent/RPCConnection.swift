@@ -20,7 +20,8 @@ struct VMContext: Sendable {
 /// output buffer that a write source drains when the socket is full. While
 /// output is pending the read source is suspended, so a peer that does not
 /// read its replies cannot make the buffer grow. The descriptor is closed
-/// once both sources have been cancelled.
+/// once both sources have been cancelled, or at once when the connection ended
+/// before it needed one (a fast-close request that came with the connection).
 final class RPCConnection: @unchecked Sendable {
     /// The size of one `read` from the socket.
     private static let readChunkSize = 16384
@@ -41,7 +42,8 @@ final class RPCConnection: @unchecked Sendable {
     private var isWriteSuspended = false
     private var liveSourceCount = 0
     private var closesAfterFlush = false
-    private var isClosed = false
+    /// True once the connection has shut down; read it on the connection's queue.
+    private(set) var isClosed = false
     /// True while a request waits out the fault plan's reply delay; reading is paused meanwhile.
     private var isWaitingOutDelay = false
 
@@ -59,16 +61,26 @@ final class RPCConnection: @unchecked Sendable {
         self.server = server
     }
 
-    /// Starts reading requests.
+    /// Serves the connection; call it on the connection's queue.
+    ///
+    /// A request that arrived with the connection is answered at once, before any source
+    /// exists: a one-shot (fast close) exchange then ends here without a read source, which
+    /// saves Dispatch's registration, event and cancellation round trips through its event
+    /// thread. Otherwise a read source watches for the next request.
     func start() {
-        self.queue.async {
-            guard !self.isClosed else { return }
-            let source = DispatchSource.makeReadSource(
-                fileDescriptor: self.descriptor, queue: self.queue)
-            source.setEventHandler { self.readAvailable() }
-            source.setCancelHandler { self.sourceCancelled() }
-            self.readSource = source
-            self.liveSourceCount += 1
+        guard !self.isClosed else { return }
+        self.readAvailable()
+        guard !self.isClosed else { return }
+        let source = DispatchSource.makeReadSource(fileDescriptor: self.descriptor, queue: self.queue)
+        source.setEventHandler { self.readAvailable() }
+        source.setCancelHandler { self.sourceCancelled() }
+        self.readSource = source
+        self.liveSourceCount += 1
+        // A created source starts suspended: it stays so while a reply waits for the socket to
+        // drain or out its fault-plan delay, and `flush()` resumes it.
+        if self.outputOffset < self.output.count || self.isWaitingOutDelay {
+            self.isReadSuspended = true
+        } else {
             source.resume()
         }
     }
@@ -90,8 +102,10 @@ final class RPCConnection: @unchecked Sendable {
             self.answerBufferedPackets()
             self.flush()
         } else if count == 0 {
-            self.logger.debug(
-                "peer closed the connection", ["vm": self.vm.name, "peer": self.peer.description])
+            if self.logger.minimumLevel <= .debug {
+                self.logger.debug(
+                    "peer closed the connection", ["vm": self.vm.name, "peer": self.peer.description])
+            }
             self.shutDown()
         } else {
             let error = errno
@@ -160,19 +174,27 @@ final class RPCConnection: @unchecked Sendable {
 
     /// Answers one request through the router, or with `0 Permission denied` when the secure
     /// channel refuses the peer.
+    ///
+    /// The command and the timing of `RPCServer.RequestRecord` are only worked out when a
+    /// request observer wants them.
     private func answer(_ payload: [UInt8]) -> RPCReply {
         let request = RPCRequest(
             vmName: self.vm.name, bytes: payload, peerIsPrivileged: self.peer.isPrivileged)
-        let start = ContinuousClock.now
+        let server = self.server
+        let observer = server?.configuration.requestObserver
+        let start = observer == nil ? nil : ContinuousClock.now
         let refused = self.vm.enforcesSecureChannel && !self.peer.isPrivileged
         let reply =
             refused
             ? RPCReply.failure(RPCServer.permissionDeniedText) : self.vm.router.route(request)
-        let record = RPCServer.RequestRecord(
-            vmName: self.vm.name, command: request.command, succeeded: reply.succeeded,
-            wasRefused: refused, duration: ContinuousClock.now - start
-        )
-        self.server?.record(record)
+        server?.countRequest(vmName: self.vm.name, wasRefused: refused)
+        if let observer, let start {
+            observer(
+                RPCServer.RequestRecord(
+                    vmName: self.vm.name, command: request.command, succeeded: reply.succeeded,
+                    wasRefused: refused, duration: ContinuousClock.now - start
+                ))
+        }
         return reply
     }
 

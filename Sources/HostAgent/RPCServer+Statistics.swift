@@ -63,12 +63,12 @@ extension RPCServer {
         self.lock.withLock { self.counters }
     }
 
-    func record(_ record: RequestRecord) {
+    /// Counts one answered request of the VM named `vmName`.
+    func countRequest(vmName: String, wasRefused: Bool) {
         self.lock.withLock {
-            self.counters.requestsByVM[record.vmName, default: 0] += 1
-            if record.wasRefused { self.counters.refusedRequests += 1 }
+            self.counters.requestsByVM[vmName, default: 0] += 1
+            if wasRefused { self.counters.refusedRequests += 1 }
         }
-        self.configuration.requestObserver?(record)
     }
 
     func recordBadPacket(_ reason: BadPacketReason) {

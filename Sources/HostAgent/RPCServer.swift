@@ -12,7 +12,9 @@ import GuestRPC
 /// `RPCRequest` naming the VM. Over vsock the peer's CID names the VM. Both
 /// transports carry the framing of PROTOCOL.md §4.3 and are served by the same
 /// connection code: Dispatch sources on a few serial queues, never a thread per
-/// connection. A bad packet closes only its own connection, with one log line.
+/// connection. A VM's listener and its connections share one of those queues, so a
+/// request that arrives with its connection is answered on the thread that accepted it.
+/// A bad packet closes only its own connection, with one log line.
 ///
 /// ```swift
 /// let configuration = RPCServer.Configuration(stateDirectory: "/var/lib/guestsdk")
@@ -30,7 +32,8 @@ public final class RPCServer: @unchecked Sendable {
         public var maximumPacketLength: Int
         /// The vsock port `startVsockListener()` listens on.
         public var vsockPort: UInt32
-        /// How many serial queues share the connections.
+        /// How many serial queues share the connections: each VM's listener and connections use one,
+        /// VMs taking them in turn; vsock connections take them in turn one by one.
         public var queueCount: Int
         /// Called after every answered request, on the connection's queue, for latency metrics.
         public var requestObserver: (@Sendable (RequestRecord) -> Void)?
@@ -139,10 +142,14 @@ public final class RPCServer: @unchecked Sendable {
             try self.createSocketDirectory()
             let descriptor = try ListeningSocket.makeUnixListener(path: path, owner: vm.socketOwner)
             let name = vm.name
+            // The VM's connections are served on the queue that accepts them: no thread hop
+            // between accepting a connection and answering its first request.
+            let queue = self.nextConnectionQueue()
             let listener = ListeningSocket(
-                descriptor: descriptor, queue: self.acceptQueue, logger: self.logger,
+                descriptor: descriptor, queue: queue, logger: self.logger,
                 onAccept: { [weak self] connected, _ in
-                    self?.serve(connected, vmName: name, peer: .unix(descriptor: connected))
+                    self?.serve(
+                        connected, vmName: name, peer: .unix(descriptor: connected), currentQueue: queue)
                 }
             )
             let context = VMContext(
@@ -275,34 +282,69 @@ public final class RPCServer: @unchecked Sendable {
             _ = close(descriptor)
             return
         }
-        self.serve(descriptor, vmName: name, peer: .vsock(cid: cid, port: port))
+        self.serve(descriptor, vmName: name, peer: .vsock(cid: cid, port: port), currentQueue: nil)
     }
 
     /// Serves an accepted connection as the VM named `vmName`, or closes it when the VM is gone.
+    ///
+    /// - Parameters:
+    ///   - descriptor: the connected socket, now owned by the connection.
+    ///   - vmName: the VM the connection belongs to.
+    ///   - peer: who connected.
+    ///   - currentQueue: the connection queue this is called on (a VM's listener runs on its
+    ///     connection queue), so the connection starts here without a hop to another thread and
+    ///     answers a request that came with it at once; nil picks a queue and starts it there.
     // FIXME: there is no idle timeout or per-VM connection cap: a guest that connects and
     // never sends holds a descriptor until it disconnects or its VM is removed, bounded only by
     // the process's descriptor limit. A per-connection idle timer would remove the gap.
-    func serve(_ descriptor: Int32, vmName: String, peer: RPCPeer) {
-        let connection: RPCConnection? = self.lock.withLock {
+    func serve(_ descriptor: Int32, vmName: String, peer: RPCPeer, currentQueue: DispatchQueue?) {
+        let started: (context: VMContext, queue: DispatchQueue)? = self.lock.withLock {
             guard let endpoint = self.endpoints[vmName] else { return nil }
-            let queue = self.connectionQueues[self.nextQueueIndex % self.connectionQueues.count]
-            self.nextQueueIndex &+= 1
-            let connection = RPCConnection(
-                descriptor: descriptor, vm: endpoint.context, peer: peer,
-                maximumPacketLength: self.configuration.maximumPacketLength,
-                queue: queue, logger: self.logger, server: self
-            )
-            endpoint.connections[ObjectIdentifier(connection)] = connection
             self.counters.connectionsAccepted += 1
             self.counters.connectionsOpen += 1
-            return connection
+            return (endpoint.context, currentQueue ?? self.nextConnectionQueue())
         }
-        guard let connection else {
+        guard let (context, queue) = started else {
             _ = close(descriptor)
             return
         }
-        self.logger.debug("connection accepted", ["vm": vmName, "peer": peer.description])
+        let connection = RPCConnection(
+            descriptor: descriptor, vm: context, peer: peer,
+            maximumPacketLength: self.configuration.maximumPacketLength,
+            queue: queue, logger: self.logger, server: self
+        )
+        if self.logger.minimumLevel <= .debug {
+            self.logger.debug("connection accepted", ["vm": vmName, "peer": peer.description])
+        }
+        guard currentQueue != nil else {
+            self.publish(connection)
+            queue.async { connection.start() }
+            return
+        }
+        // On the connection's queue nothing else can reach the connection yet: a one-shot
+        // exchange may finish inside start() and is then never published at all.
         connection.start()
+        if !connection.isClosed {
+            self.publish(connection)
+        }
+    }
+
+    /// Lists an open connection under its VM, so removing the VM closes it; closes it when the VM
+    /// is already gone.
+    private func publish(_ connection: RPCConnection) {
+        let isListed: Bool = self.lock.withLock {
+            guard let endpoint = self.endpoints[connection.vm.name] else { return false }
+            endpoint.connections[ObjectIdentifier(connection)] = connection
+            return true
+        }
+        if !isListed { connection.close() }
+    }
+
+    /// The next connection queue in turn; call it with the lock held.
+    private func nextConnectionQueue() -> DispatchQueue {
+        let queue = self.connectionQueues[self.nextQueueIndex % self.connectionQueues.count]
+        self.nextQueueIndex &+= 1
+        return queue
     }
 
     /// Forgets a closed connection.

@@ -73,18 +73,26 @@ enum MarkActiveBenchmark {
         let monitor = AppMonitor(endpoint: .unix(path: server.socketPath(forVM: "vm")))
         try monitor.enable()
 
+        let floorPath = directory + "/floor.sock"
+        let floor = try DispatchFloorServer(path: floorPath, reply: reply, closesAfterReply: false)
+        defer { floor.stop() }
+        let floorClient = try BlockingSocket(path: floorPath)
+
         var ours: [Double] = []
         var theirs: [Double] = []
+        var floors: [Double] = []
         for _ in 0..<self.trials {
             ours.append(try self.measureOurs(monitor, seconds: seconds))
             theirs.append(
                 try self.measureBaseline(baseline, request: request, reply: reply, seconds: seconds)
             )
+            floors.append(try self.measureFloor(floorClient, request: request, seconds: seconds))
         }
         try monitor.disable()
         let oursMedian = ours.sorted()[self.trials / 2]
         let theirsMedian = theirs.sorted()[self.trials / 2]
         let ratio = oursMedian / theirsMedian
+        let floorMedian = floors.sorted()[self.trials / 2]
         if json {
             print(
                 "{\"benchmark\": \"mark-active\", \"oursRoundTripsPerSecond\": \(Int(oursMedian)), "
@@ -99,6 +107,11 @@ enum MarkActiveBenchmark {
                     oursMedian, theirsMedian, ratio, ratio >= 0.8 ? "met" : "NOT met",
                     ours.map { String(format: "%.0f", $0) }.joined(separator: "/"),
                     theirs.map { String(format: "%.0f", $0) }.joined(separator: "/")))
+            print(
+                String(
+                    format: "  bare Dispatch server (DispatchFloorServer, blocking Swift client): %.0f round trips/s, "
+                        + "%.3f of the C ping-pong",
+                    floorMedian, floorMedian / theirsMedian))
         }
     }
 
@@ -109,6 +122,24 @@ enum MarkActiveBenchmark {
         repeat {
             for _ in 0..<100 {
                 try monitor.markActive()
+            }
+            count += 100
+            elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        } while elapsed < seconds
+        return Double(count) / elapsed
+    }
+
+    /// Round trips per second of a blocking client against the bare Dispatch server on a kept connection.
+    static func measureFloor(_ client: BlockingSocket, request: [UInt8], seconds: Double) throws -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        var count = 0
+        var elapsed = 0.0
+        repeat {
+            for _ in 0..<100 {
+                try client.write(request)
+                guard try client.readReply() != nil else {
+                    throw Failure(description: "the bare Dispatch server closed the connection")
+                }
             }
             count += 100
             elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

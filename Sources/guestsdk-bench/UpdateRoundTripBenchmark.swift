@@ -14,6 +14,8 @@ import UnixPingPong
 /// `guestlib.info.get 3`, the full 38-statistic V3 reply, close) to an in-process `RPCServer` routing to
 /// `GuestLibService`, then the reply decoded into the handle. Baseline: a C client and a C server thread
 /// exchanging exactly the bytes ours exchanged (captured from our server first), one connection per round trip.
+/// Beside them: each client against the other side's server, the C client against `DispatchFloorServer` (the
+/// least a server on Dispatch read sources can do), and the service alone, to show where the time goes.
 enum UpdateRoundTripBenchmark {
     static let trials = 5
 
@@ -60,6 +62,14 @@ enum UpdateRoundTripBenchmark {
             fatalError("update-roundtrip: the C ping-pong server did not start")
         }
         defer { pingpong_server_stop(pingpong) }
+        let floorPath = directory + "/floor.sock"
+        let floor: DispatchFloorServer
+        do {
+            floor = try DispatchFloorServer(path: floorPath, reply: reply, closesAfterReply: true)
+        } catch {
+            fatalError("update-roundtrip: \(error)")
+        }
+        defer { floor.stop() }
 
         // The halves, to show where the time goes: each client against the other side's server, and the
         // service alone.
@@ -105,6 +115,10 @@ enum UpdateRoundTripBenchmark {
                 _ = try? halfHandle.update()
                 return halfHandle.snapshot?.sessionID ?? 0
             }
+            time("C client, bare Dispatch server") {
+                UInt64(
+                    bitPattern: Int64(pingpong_round_trip(floorPath, request, request.count, &buffer, buffer.count)))
+            }
             time("service alone") { UInt64(service.handle(serviceRequest).payload.count) }
         }
         let median = wallTimes.mapValues { $0.sorted()[Self.trials / 2] }
@@ -122,7 +136,10 @@ enum UpdateRoundTripBenchmark {
                     format: "update-roundtrip: ours %.0f round trips/s, C ping-pong %.0f round trips/s, ratio %.3f",
                     1e9 / oursMedian, 1e9 / baselineMedian, baselineMedian / oursMedian))
             print("  per round trip, wall time / CPU time of the whole process (both sides):")
-            for name in ["ours", "baseline", "C client, our server", "our client, C server", "service alone"] {
+            for name in [
+                "ours", "baseline", "C client, our server", "our client, C server", "C client, bare Dispatch server",
+                "service alone",
+            ] {
                 print(String(format: "  %@: %.1f us / %.1f us", name, median[name]! / 1000, cpuMedian[name]! / 1000))
             }
         }
