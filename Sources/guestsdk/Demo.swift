@@ -122,6 +122,9 @@ final class Demo {
     private func showHeartbeats(_ application: AppMonitor) throws -> Heartbeat {
         let every = Int(Self.heartbeatSeconds)
         self.output.section("An application enables monitoring and heartbeats every \(every) s")
+        self.output.line(
+            "  Status is gray while nothing is enabled, green while heartbeats arrive within the failure")
+        self.output.line("  interval, red once one is missed; red leads to a reset.")
         try application.enable()
         let heartbeat = self.makeHeartbeat(application)
         heartbeat.start()
@@ -141,7 +144,7 @@ final class Demo {
         let rows: [(String, String)] = [
             ("session id", Self.text(handle.sessionID)),
             ("elapsed ms", Self.text(handle.elapsedMs)),
-            ("cpu limit MHz", Self.text(handle.cpuLimitMHz)),
+            ("cpu limit MHz", Self.limitText(handle.cpuLimitMHz)),
             ("cpu used ms", Self.text(handle.cpuUsedMs)),
             ("host cpu MHz", Self.text(handle.hostProcessorSpeedMHz)),
             ("memory used MB", Self.text(handle.memoryUsedMB)),
@@ -270,6 +273,11 @@ final class Demo {
         case .success(let value): "\(value)"
         case .failure(let error): "(\(error))"
         }
+    }
+
+    /// A limit as text: 0xFFFFFFFF is how a host says "unlimited".
+    private static func limitText(_ result: Result<UInt32, GuestLibError>) -> String {
+        result == .success(UInt32.max) ? "unlimited (\(UInt32.max))" : Self.text(result)
     }
 
     static func seconds(_ duration: Duration) -> String {
