@@ -36,6 +36,8 @@ final class RPCConnection: @unchecked Sendable {
     private var outputOffset = 0
     private var readSource: DispatchSourceRead?
     private var writeSource: DispatchSourceWrite?
+    /// A duplicate of `descriptor` that only the write source watches (see `waitUntilWritable`).
+    private var writeDescriptor: Int32 = -1
     private var isReadSuspended = false
     private var isWriteSuspended = false
     private var liveSourceCount = 0
@@ -207,8 +209,25 @@ final class RPCConnection: @unchecked Sendable {
             }
             return
         }
-        let source = DispatchSource.makeWriteSource(
-            fileDescriptor: self.descriptor, queue: self.queue)
+        // The write source watches its own duplicate of the socket. Dispatch on Linux keeps one
+        // epoll registration per descriptor; when the peer hangs up while the read source is
+        // suspended, a write source sharing that registration can miss the hangup and the
+        // connection would stay open forever.
+        let duplicate = fcntl(self.descriptor, F_DUPFD_CLOEXEC, 0)
+        guard duplicate >= 0 else {
+            let error = errno
+            self.logger.warning(
+                "closing connection: cannot watch it for writing",
+                [
+                    "vm": self.vm.name, "reason": "dup-failed", "peer": self.peer.description,
+                    "systemCall": "fcntl", "errno": "\(error)",
+                ]
+            )
+            self.shutDown()
+            return
+        }
+        self.writeDescriptor = duplicate
+        let source = DispatchSource.makeWriteSource(fileDescriptor: duplicate, queue: self.queue)
         source.setEventHandler {
             guard !self.isClosed else { return }
             self.flush()
@@ -242,6 +261,7 @@ final class RPCConnection: @unchecked Sendable {
         self.liveSourceCount -= 1
         if self.liveSourceCount == 0 {
             _ = Glibc.close(self.descriptor)
+            if self.writeDescriptor >= 0 { _ = Glibc.close(self.writeDescriptor) }
             self.readSource = nil
             self.writeSource = nil
         }

@@ -286,9 +286,13 @@ public final class RPCServer: @unchecked Sendable {
 
     /// Forgets a closed connection.
     func connectionDidClose(_ connection: RPCConnection) {
-        self.lock.withLock {
+        let open = self.lock.withLock {
             self.counters.connectionsOpen -= 1
             self.endpoints[connection.vm.name]?.connections[ObjectIdentifier(connection)] = nil
+            return self.counters.connectionsOpen
         }
+        self.logger.debug(
+            "connection closed",
+            ["vm": connection.vm.name, "peer": connection.peer.description, "connectionsOpen": "\(open)"])
     }
 }
