@@ -32,6 +32,14 @@ public final class RPCServer: @unchecked Sendable {
         public var vsockPort: UInt32
         /// How many serial queues share the connections.
         public var queueCount: Int
+        /// The most connections one VM may hold open; more are closed as soon as they are accepted.
+        ///
+        /// A guest cannot exhaust the agent's descriptors and lock every other VM out. The default,
+        /// 1024, is far above what a guest needs (one kept AppMonitor connection and one short
+        /// connection per guestlib update in flight) and a small share of a 20,000-descriptor limit.
+        public var maximumConnectionsPerVM: Int
+        /// The default `maximumConnectionsPerVM`.
+        public static let defaultMaximumConnectionsPerVM = 1024
         /// Called after every answered request, on the connection's queue, for latency metrics.
         public var requestObserver: (@Sendable (RequestRecord) -> Void)?
 
@@ -42,16 +50,19 @@ public final class RPCServer: @unchecked Sendable {
         ///   - maximumPacketLength: the largest packet body accepted; 64 KiB by default.
         ///   - vsockPort: the vsock listener's port; 976, the RPCI port, by default.
         ///   - queueCount: the number of serial queues serving connections.
+        ///   - maximumConnectionsPerVM: the most connections one VM may hold open; 1024 by default.
         ///   - requestObserver: called after every answered request.
         public init(
             stateDirectory: String, maximumPacketLength: Int = PacketFramer.defaultMaximumLength,
             vsockPort: UInt32 = 976, queueCount: Int = 2,
+            maximumConnectionsPerVM: Int = Configuration.defaultMaximumConnectionsPerVM,
             requestObserver: (@Sendable (RequestRecord) -> Void)? = nil
         ) {
             self.stateDirectory = stateDirectory
             self.maximumPacketLength = maximumPacketLength
             self.vsockPort = vsockPort
             self.queueCount = max(1, queueCount)
+            self.maximumConnectionsPerVM = max(1, maximumConnectionsPerVM)
             self.requestObserver = requestObserver
         }
     }
@@ -78,6 +89,8 @@ public final class RPCServer: @unchecked Sendable {
         let context: VMContext
         let listener: ListeningSocket
         var connections: [ObjectIdentifier: RPCConnection] = [:]
+        /// True from the first connection refused at the limit until the VM drops below it again.
+        var isAtConnectionLimit = false
 
         init(configuration: VMEndpointConfiguration, context: VMContext, listener: ListeningSocket) {
             self.configuration = configuration
@@ -257,13 +270,21 @@ public final class RPCServer: @unchecked Sendable {
         self.serve(descriptor, vmName: name, peer: .vsock(cid: cid, port: port))
     }
 
-    /// Serves an accepted connection as the VM named `vmName`, or closes it when the VM is gone.
-    // FIXME: there is no idle timeout or per-VM connection cap: a guest that connects and
-    // never sends holds a descriptor until it disconnects or its VM is removed, bounded only by
-    // the process's descriptor limit. A per-connection idle timer would remove the gap.
+    /// Serves an accepted connection as the VM named `vmName`, or closes it when the VM is gone
+    /// or already holds `maximumConnectionsPerVM` connections.
+    // FIXME: there is no idle timeout: a guest that connects and never sends holds a descriptor
+    // until it disconnects or its VM is removed, up to the per-VM limit. A per-connection idle
+    // timer (longer than the AppMonitor heartbeat interval) would remove the gap.
     func serve(_ descriptor: Int32, vmName: String, peer: RPCPeer) {
+        var logsLimit = false
         let connection: RPCConnection? = self.lock.withLock {
             guard let endpoint = self.endpoints[vmName] else { return nil }
+            guard endpoint.connections.count < self.configuration.maximumConnectionsPerVM else {
+                self.counters.connectionsRefused += 1
+                logsLimit = !endpoint.isAtConnectionLimit
+                endpoint.isAtConnectionLimit = true
+                return nil
+            }
             let queue = self.connectionQueues[self.nextQueueIndex % self.connectionQueues.count]
             self.nextQueueIndex &+= 1
             let connection = RPCConnection(
@@ -278,6 +299,15 @@ public final class RPCServer: @unchecked Sendable {
         }
         guard let connection else {
             _ = close(descriptor)
+            if logsLimit {
+                self.logger.warning(
+                    "closing new connections: the VM holds as many as it may",
+                    [
+                        "vm": vmName, "reason": "connection-limit", "peer": peer.description,
+                        "limit": "\(self.configuration.maximumConnectionsPerVM)",
+                    ]
+                )
+            }
             return
         }
         self.logger.debug("connection accepted", ["vm": vmName, "peer": peer.description])
@@ -288,7 +318,10 @@ public final class RPCServer: @unchecked Sendable {
     func connectionDidClose(_ connection: RPCConnection) {
         let open = self.lock.withLock {
             self.counters.connectionsOpen -= 1
-            self.endpoints[connection.vm.name]?.connections[ObjectIdentifier(connection)] = nil
+            if let endpoint = self.endpoints[connection.vm.name] {
+                endpoint.connections[ObjectIdentifier(connection)] = nil
+                endpoint.isAtConnectionLimit = false
+            }
             return self.counters.connectionsOpen
         }
         self.logger.debug(

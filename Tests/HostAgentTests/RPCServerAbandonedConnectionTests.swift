@@ -19,4 +19,34 @@ struct RPCServerAbandonedConnectionTests {
         #expect(fixture.waitUntil { fixture.server.statistics.connectionsOpen == 0 })
         #expect(try fixture.client().request("echo after") == .success("after"))
     }
+
+    @Test func connectionsOverTheVMsLimitAreClosedWhileOtherVMsAreServed() throws {
+        let fixture = try ServerFixture(
+            vms: [VMEndpointConfiguration(name: "greedy"), VMEndpointConfiguration(name: "other")],
+            maximumConnectionsPerVM: 2)
+        let held = try (0..<2).map { _ in try fixture.client("greedy") }
+        for client in held {
+            #expect(try client.request("echo held") == .success("held"))
+        }
+
+        let refused = try (0..<2).map { _ in try fixture.client("greedy") }
+
+        #expect(try refused.allSatisfy { try $0.readsEndOfStream() })
+        #expect(try fixture.client("other").request("echo other") == .success("other"))
+        #expect(fixture.server.statistics.connectionsRefused == 2)
+        let warnings = fixture.entries(where: "reason", is: "connection-limit")
+        #expect(warnings.count == 1)
+        #expect(warnings.first?[field: "vm"] == "greedy")
+        #expect(warnings.first?[field: "limit"] == "2")
+    }
+
+    @Test func closingAConnectionMakesRoomUnderTheVMsLimit() throws {
+        let fixture = try ServerFixture(maximumConnectionsPerVM: 1)
+        var first: TestClient? = try fixture.client()
+        #expect(try first?.request("echo first") == .success("first"))
+        first = nil
+
+        #expect(fixture.waitUntil { fixture.server.statistics.connectionsOpen == 0 })
+        #expect(try fixture.client().request("echo second") == .success("second"))
+    }
 }

@@ -48,6 +48,7 @@ final class ServerFixture {
     init(
         vms: [VMEndpointConfiguration] = [VMEndpointConfiguration(name: "vm1")],
         maximumPacketLength: Int = PacketFramer.defaultMaximumLength,
+        maximumConnectionsPerVM: Int = RPCServer.Configuration.defaultMaximumConnectionsPerVM,
         requestObserver: (@Sendable (RPCServer.RequestRecord) -> Void)? = nil
     ) throws {
         var template = Array("/tmp/guestsdk-rpcserver-XXXXXX".utf8CString)
@@ -59,7 +60,7 @@ final class ServerFixture {
         chmod(self.stateDirectory, 0o755)
         let configuration = RPCServer.Configuration(
             stateDirectory: self.stateDirectory, maximumPacketLength: maximumPacketLength,
-            requestObserver: requestObserver)
+            maximumConnectionsPerVM: maximumConnectionsPerVM, requestObserver: requestObserver)
         self.server = RPCServer(
             configuration: configuration, logger: self.log.logger(label: "rpcserver"))
         for vm in vms {
