@@ -23,6 +23,8 @@ struct VMContext: Sendable {
 final class RPCConnection: @unchecked Sendable {
     /// The size of one `read` from the socket.
     private static let readChunkSize = 16384
+    /// How many reads one turn on the queue makes before letting other connections run.
+    private static let readsPerTurn = 4
 
     let vm: VMContext
     let peer: RPCPeer
@@ -77,24 +79,34 @@ final class RPCConnection: @unchecked Sendable {
         self.queue.async { self.shutDown() }
     }
 
+    /// Reads until the socket has nothing more (or a few chunks, then yields the queue).
+    ///
+    /// Dispatch on Linux reports a peer's hangup once and then forgets the descriptor, so data
+    /// and the end of stream that arrive together must both be read in this one call; stopping
+    /// after the data would leave the connection open for ever.
     private func readAvailable() {
-        guard !self.isClosed else { return }
-        let chunkSize = Self.readChunkSize
-        let count = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: chunkSize) { buffer in
-            let count = Glibc.read(self.descriptor, buffer.baseAddress, buffer.count)
-            if count > 0 { self.framer.append(UnsafeBufferPointer(rebasing: buffer[..<count])) }
-            return count
-        }
-        if count > 0 {
-            self.answerBufferedPackets()
-            self.flush()
-        } else if count == 0 {
-            self.logger.debug(
-                "peer closed the connection", ["vm": self.vm.name, "peer": self.peer.description])
-            self.shutDown()
-        } else {
+        for _ in 0..<Self.readsPerTurn {
+            guard !self.isClosed, !self.isReadSuspended else { return }
+            let chunkSize = Self.readChunkSize
+            let count = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: chunkSize) { buffer in
+                let count = Glibc.read(self.descriptor, buffer.baseAddress, buffer.count)
+                if count > 0 { self.framer.append(UnsafeBufferPointer(rebasing: buffer[..<count])) }
+                return count
+            }
+            if count > 0 {
+                self.answerBufferedPackets()
+                self.flush()
+                continue
+            }
+            if count == 0 {
+                self.logger.debug(
+                    "peer closed the connection", ["vm": self.vm.name, "peer": self.peer.description])
+                self.shutDown()
+                return
+            }
             let error = errno
-            guard error != EAGAIN && error != EWOULDBLOCK && error != EINTR else { return }
+            if error == EINTR { continue }
+            guard error != EAGAIN && error != EWOULDBLOCK else { return }
             self.logger.warning(
                 "closing connection after a read error",
                 [
@@ -103,7 +115,10 @@ final class RPCConnection: @unchecked Sendable {
                 ]
             )
             self.shutDown()
+            return
         }
+        // More may be waiting: read it after the other connections on this queue had a turn.
+        self.queue.async { self.readAvailable() }
     }
 
     /// Answers every whole packet buffered, stopping after a fast-close request or a bad packet.
@@ -193,6 +208,8 @@ final class RPCConnection: @unchecked Sendable {
         if let readSource = self.readSource, self.isReadSuspended {
             readSource.resume()
             self.isReadSuspended = false
+            // A hangup that arrived while reading was suspended may not be reported again.
+            self.queue.async { self.readAvailable() }
         }
     }
 

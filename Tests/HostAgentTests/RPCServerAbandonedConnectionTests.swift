@@ -20,6 +20,18 @@ struct RPCServerAbandonedConnectionTests {
         #expect(try fixture.client().request("echo after") == .success("after"))
     }
 
+    @Test func peerClosingRightAfterAPartialPacketReleasesItsConnection() throws {
+        let fixture = try ServerFixture()
+        let packet = RPCPacket(payload: Array("echo cut".utf8)).encoded()
+        for _ in 0..<200 {
+            let client = try fixture.client()
+            try client.write(Array(packet.prefix(7)))
+        }
+
+        #expect(fixture.waitUntil { fixture.server.statistics.connectionsOpen == 0 })
+        #expect(try fixture.client().request("echo after") == .success("after"))
+    }
+
     @Test func connectionsOverTheVMsLimitAreClosedWhileOtherVMsAreServed() throws {
         let fixture = try ServerFixture(
             vms: [VMEndpointConfiguration(name: "greedy"), VMEndpointConfiguration(name: "other")],
