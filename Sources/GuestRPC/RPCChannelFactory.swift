@@ -11,6 +11,15 @@ public enum RPCChannelFactory {
     public static let hypervisorEndpoint = Endpoint.vsock(
         cid: Endpoint.hypervisorCID, port: Endpoint.rpciPort)
 
+    /// How long a channel to an explicit endpoint (`unix:`, `vsock:`) waits for the host to take a
+    /// request or answer it before the call fails: 30 s.
+    ///
+    /// The reference has no timeout (PROTOCOL.md §4.1): a hung host would hang the caller for
+    /// ever, and a heartbeat loop would never learn of it. A host answers in microseconds, so 30 s
+    /// only ends waits that would never end. `auto` and `backdoor` keep the reference's
+    /// behaviour, since the hypervisor answers them.
+    public static let defaultIOTimeoutSeconds = 30.0
+
     /// Makes the channel for `endpoint`.
     ///
     /// - Parameters:
@@ -57,11 +66,14 @@ public enum RPCChannelFactory {
     ) throws -> any RPCChannel {
         switch endpoint {
         case .unix(let path):
-            return StreamChannel.unix(path: path, oneShot: oneShot, logger: logger)
+            return StreamChannel.unix(
+                path: path, oneShot: oneShot, logger: logger, ioTimeoutSeconds: self.defaultIOTimeoutSeconds)
         case .vsock(let cid, let port):
             let connector = VSockConnector(
                 cid: cid, port: port, system: vsockSystem, logger: logger)
-            return StreamChannel(connector: connector, oneShot: oneShot, logger: logger)
+            return StreamChannel(
+                connector: connector, oneShot: oneShot, logger: logger,
+                ioTimeoutSeconds: self.defaultIOTimeoutSeconds)
         case .backdoor, .auto:
             break
         }

@@ -27,7 +27,8 @@ public final class StreamChannel: RPCChannel {
 
     private let connector: any StreamConnector
     private let logger: Logger
-    private let ioTimeoutSeconds: Double?
+    /// The send and receive timeout; nil waits as long as the host takes.
+    let ioTimeoutSeconds: Double?
     private let retriesFailedSend: Bool
     private var socket: Int32?
 
@@ -219,7 +220,8 @@ public final class StreamChannel: RPCChannel {
                 let number = errno
                 if number == EINTR { continue }
                 throw RPCError(
-                    .sendFailed, endpoint: self.endpoint, systemCall: "send", errorNumber: number)
+                    .sendFailed, endpoint: self.endpoint, systemCall: "send", errorNumber: number,
+                    detail: self.timeoutDetail(number, "the host did not take the request"))
             }
             offset += sent
         }
@@ -239,8 +241,8 @@ public final class StreamChannel: RPCChannel {
                 let number = errno
                 if number == EINTR { continue }
                 throw RPCError(
-                    .receiveFailed, endpoint: self.endpoint, systemCall: "recv", errorNumber: number
-                )
+                    .receiveFailed, endpoint: self.endpoint, systemCall: "recv", errorNumber: number,
+                    detail: self.timeoutDetail(number, "the host did not answer"))
             }
             if received == 0 {
                 throw RPCError(
@@ -251,6 +253,15 @@ public final class StreamChannel: RPCChannel {
             bytes.append(contentsOf: chunk[0..<received])
         }
         return bytes
+    }
+
+    /// "`what` within N s" when `number` is the errno a send or receive timeout ends with, else nil.
+    private func timeoutDetail(_ number: Int32, _ what: String) -> String? {
+        guard let seconds = self.ioTimeoutSeconds, number == EAGAIN || number == EWOULDBLOCK else {
+            return nil
+        }
+        let text = seconds == seconds.rounded() && seconds < 1e9 ? String(Int(seconds)) : String(seconds)
+        return "\(what) within \(text) s"
     }
 
     private func applyTimeout(to socket: Int32) {

@@ -44,7 +44,13 @@ enum GuestLibBridge {
     }
 
     /// `guestlib.stat.get <encoding> <stat>`: the result code and the reply or failure text.
+    ///
+    /// The 255-byte limit is checked first, as the SDK does, so a request that is too long
+    /// answers `BUFFER_TOO_SMALL` even when `GUESTSDK_RPC` names no endpoint.
     static func statGet(encoding: [UInt8], stat: [UInt8]) -> (code: VMGuestLibErrorCode, reply: [UInt8]?) {
+        guard GuestLibWire.statGetRequest(encoding: encoding, stat: stat) != nil else {
+            return (.bufferTooSmall, nil)
+        }
         guard let endpoint = try? Endpoint.fromEnvironment() else { return (.notAvailable, nil) }
         let result = GuestLibHandle.extendedStatistics(
             encoding: encoding, stat: stat, endpoint: endpoint, makeChannel: makeChannel)

@@ -25,6 +25,8 @@ struct VMContext: Sendable {
 final class RPCConnection: @unchecked Sendable {
     /// The size of one `read` from the socket.
     private static let readChunkSize = 16384
+    /// How many reads one turn on the queue makes before letting other connections run.
+    private static let readsPerTurn = 4
 
     let vm: VMContext
     let peer: RPCPeer
@@ -38,6 +40,8 @@ final class RPCConnection: @unchecked Sendable {
     private var outputOffset = 0
     private var readSource: DispatchSourceRead?
     private var writeSource: DispatchSourceWrite?
+    /// A duplicate of `descriptor` that only the write source watches (see `waitUntilWritable`).
+    private var writeDescriptor: Int32 = -1
     private var isReadSuspended = false
     private var isWriteSuspended = false
     private var liveSourceCount = 0
@@ -90,26 +94,36 @@ final class RPCConnection: @unchecked Sendable {
         self.queue.async { self.shutDown() }
     }
 
+    /// Reads until the socket has nothing more (or a few chunks, then yields the queue).
+    ///
+    /// Dispatch on Linux reports a peer's hangup once and then forgets the descriptor, so data
+    /// and the end of stream that arrive together must both be read in this one call; stopping
+    /// after the data would leave the connection open for ever.
     private func readAvailable() {
-        guard !self.isClosed else { return }
-        let chunkSize = Self.readChunkSize
-        let count = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: chunkSize) { buffer in
-            let count = Glibc.read(self.descriptor, buffer.baseAddress, buffer.count)
-            if count > 0 { self.framer.append(UnsafeBufferPointer(rebasing: buffer[..<count])) }
-            return count
-        }
-        if count > 0 {
-            self.answerBufferedPackets()
-            self.flush()
-        } else if count == 0 {
-            if self.logger.minimumLevel <= .debug {
-                self.logger.debug(
-                    "peer closed the connection", ["vm": self.vm.name, "peer": self.peer.description])
+        for _ in 0..<Self.readsPerTurn {
+            guard !self.isClosed, !self.isReadSuspended else { return }
+            let chunkSize = Self.readChunkSize
+            let count = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: chunkSize) { buffer in
+                let count = Glibc.read(self.descriptor, buffer.baseAddress, buffer.count)
+                if count > 0 { self.framer.append(UnsafeBufferPointer(rebasing: buffer[..<count])) }
+                return count
             }
-            self.shutDown()
-        } else {
+            if count > 0 {
+                self.answerBufferedPackets()
+                self.flush()
+                continue
+            }
+            if count == 0 {
+                if self.logger.minimumLevel <= .debug {
+                    self.logger.debug(
+                        "peer closed the connection", ["vm": self.vm.name, "peer": self.peer.description])
+                }
+                self.shutDown()
+                return
+            }
             let error = errno
-            guard error != EAGAIN && error != EWOULDBLOCK && error != EINTR else { return }
+            if error == EINTR { continue }
+            guard error != EAGAIN && error != EWOULDBLOCK else { return }
             self.logger.warning(
                 "closing connection after a read error",
                 [
@@ -118,7 +132,10 @@ final class RPCConnection: @unchecked Sendable {
                 ]
             )
             self.shutDown()
+            return
         }
+        // More may be waiting: read it after the other connections on this queue had a turn.
+        self.queue.async { self.readAvailable() }
     }
 
     /// Answers every whole packet buffered, stopping after a fast-close request or a bad packet.
@@ -250,6 +267,8 @@ final class RPCConnection: @unchecked Sendable {
         if let readSource = self.readSource, self.isReadSuspended, !self.isWaitingOutDelay {
             readSource.resume()
             self.isReadSuspended = false
+            // A hangup that arrived while reading was suspended may not be reported again.
+            self.queue.async { self.readAvailable() }
         }
     }
 
@@ -266,8 +285,25 @@ final class RPCConnection: @unchecked Sendable {
             }
             return
         }
-        let source = DispatchSource.makeWriteSource(
-            fileDescriptor: self.descriptor, queue: self.queue)
+        // The write source watches its own duplicate of the socket. Dispatch on Linux keeps one
+        // epoll registration per descriptor; when the peer hangs up while the read source is
+        // suspended, a write source sharing that registration can miss the hangup and the
+        // connection would stay open forever.
+        let duplicate = fcntl(self.descriptor, F_DUPFD_CLOEXEC, 0)
+        guard duplicate >= 0 else {
+            let error = errno
+            self.logger.warning(
+                "closing connection: cannot watch it for writing",
+                [
+                    "vm": self.vm.name, "reason": "dup-failed", "peer": self.peer.description,
+                    "systemCall": "fcntl", "errno": "\(error)",
+                ]
+            )
+            self.shutDown()
+            return
+        }
+        self.writeDescriptor = duplicate
+        let source = DispatchSource.makeWriteSource(fileDescriptor: duplicate, queue: self.queue)
         source.setEventHandler {
             guard !self.isClosed else { return }
             self.flush()
@@ -301,6 +337,7 @@ final class RPCConnection: @unchecked Sendable {
         self.liveSourceCount -= 1
         if self.liveSourceCount == 0 {
             _ = Glibc.close(self.descriptor)
+            if self.writeDescriptor >= 0 { _ = Glibc.close(self.writeDescriptor) }
             self.readSource = nil
             self.writeSource = nil
         }

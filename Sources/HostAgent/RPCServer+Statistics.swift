@@ -33,6 +33,8 @@ extension RPCServer {
         public var connectionsAccepted = 0
         /// Connections open now.
         public var connectionsOpen = 0
+        /// Connections closed at once because their VM held `maximumConnectionsPerVM` already.
+        public var connectionsRefused = 0
         /// Connections closed after a bad packet, by reason.
         public var badPackets: [BadPacketReason: Int] = [:]
         /// Requests answered, by VM name, including refused ones.

@@ -35,6 +35,14 @@ public final class RPCServer: @unchecked Sendable {
         /// How many serial queues share the connections: each VM's listener and connections use one,
         /// VMs taking them in turn; vsock connections take them in turn one by one.
         public var queueCount: Int
+        /// The most connections one VM may hold open; more are closed as soon as they are accepted.
+        ///
+        /// A guest cannot exhaust the agent's descriptors and lock every other VM out. The default,
+        /// 1024, is far above what a guest needs (one kept AppMonitor connection and one short
+        /// connection per guestlib update in flight) and a small share of a 20,000-descriptor limit.
+        public var maximumConnectionsPerVM: Int
+        /// The default `maximumConnectionsPerVM`.
+        public static let defaultMaximumConnectionsPerVM = 1024
         /// Called after every answered request, on the connection's queue, for latency metrics.
         public var requestObserver: (@Sendable (RequestRecord) -> Void)?
 
@@ -45,16 +53,19 @@ public final class RPCServer: @unchecked Sendable {
         ///   - maximumPacketLength: the largest packet body accepted; 64 KiB by default.
         ///   - vsockPort: the vsock listener's port; 976, the RPCI port, by default.
         ///   - queueCount: the number of serial queues serving connections.
+        ///   - maximumConnectionsPerVM: the most connections one VM may hold open; 1024 by default.
         ///   - requestObserver: called after every answered request.
         public init(
             stateDirectory: String, maximumPacketLength: Int = PacketFramer.defaultMaximumLength,
             vsockPort: UInt32 = 976, queueCount: Int = 2,
+            maximumConnectionsPerVM: Int = Configuration.defaultMaximumConnectionsPerVM,
             requestObserver: (@Sendable (RequestRecord) -> Void)? = nil
         ) {
             self.stateDirectory = stateDirectory
             self.maximumPacketLength = maximumPacketLength
             self.vsockPort = vsockPort
             self.queueCount = max(1, queueCount)
+            self.maximumConnectionsPerVM = max(1, maximumConnectionsPerVM)
             self.requestObserver = requestObserver
         }
     }
@@ -81,6 +92,8 @@ public final class RPCServer: @unchecked Sendable {
         let context: VMContext
         let listener: ListeningSocket
         var connections: [ObjectIdentifier: RPCConnection] = [:]
+        /// True from the first connection refused at the limit until the VM drops below it again.
+        var isAtConnectionLimit = false
 
         init(configuration: VMEndpointConfiguration, context: VMContext, listener: ListeningSocket) {
             self.configuration = configuration
@@ -285,7 +298,8 @@ public final class RPCServer: @unchecked Sendable {
         self.serve(descriptor, vmName: name, peer: .vsock(cid: cid, port: port), currentQueue: nil)
     }
 
-    /// Serves an accepted connection as the VM named `vmName`, or closes it when the VM is gone.
+    /// Serves an accepted connection as the VM named `vmName`, or closes it when the VM is gone
+    /// or already holds `maximumConnectionsPerVM` connections.
     ///
     /// - Parameters:
     ///   - descriptor: the connected socket, now owned by the connection.
@@ -294,18 +308,34 @@ public final class RPCServer: @unchecked Sendable {
     ///   - currentQueue: the connection queue this is called on (a VM's listener runs on its
     ///     connection queue), so the connection starts here without a hop to another thread and
     ///     answers a request that came with it at once; nil picks a queue and starts it there.
-    // FIXME: there is no idle timeout or per-VM connection cap: a guest that connects and
-    // never sends holds a descriptor until it disconnects or its VM is removed, bounded only by
-    // the process's descriptor limit. A per-connection idle timer would remove the gap.
+    // FIXME: there is no idle timeout: a guest that connects and never sends holds a descriptor
+    // until it disconnects or its VM is removed, up to the per-VM limit. A per-connection idle
+    // timer (longer than the AppMonitor heartbeat interval) would remove the gap.
     func serve(_ descriptor: Int32, vmName: String, peer: RPCPeer, currentQueue: DispatchQueue?) {
+        var logsLimit = false
         let started: (context: VMContext, queue: DispatchQueue)? = self.lock.withLock {
             guard let endpoint = self.endpoints[vmName] else { return nil }
+            guard endpoint.connections.count < self.configuration.maximumConnectionsPerVM else {
+                self.counters.connectionsRefused += 1
+                logsLimit = !endpoint.isAtConnectionLimit
+                endpoint.isAtConnectionLimit = true
+                return nil
+            }
             self.counters.connectionsAccepted += 1
             self.counters.connectionsOpen += 1
             return (endpoint.context, currentQueue ?? self.nextConnectionQueue())
         }
         guard let (context, queue) = started else {
             _ = close(descriptor)
+            if logsLimit {
+                self.logger.warning(
+                    "closing new connections: the VM holds as many as it may",
+                    [
+                        "vm": vmName, "reason": "connection-limit", "peer": peer.description,
+                        "limit": "\(self.configuration.maximumConnectionsPerVM)",
+                    ]
+                )
+            }
             return
         }
         let connection = RPCConnection(
@@ -349,9 +379,16 @@ public final class RPCServer: @unchecked Sendable {
 
     /// Forgets a closed connection.
     func connectionDidClose(_ connection: RPCConnection) {
-        self.lock.withLock {
+        let open = self.lock.withLock {
             self.counters.connectionsOpen -= 1
-            self.endpoints[connection.vm.name]?.connections[ObjectIdentifier(connection)] = nil
+            if let endpoint = self.endpoints[connection.vm.name] {
+                endpoint.connections[ObjectIdentifier(connection)] = nil
+                endpoint.isAtConnectionLimit = false
+            }
+            return self.counters.connectionsOpen
         }
+        self.logger.debug(
+            "connection closed",
+            ["vm": connection.vm.name, "peer": connection.peer.description, "connectionsOpen": "\(open)"])
     }
 }

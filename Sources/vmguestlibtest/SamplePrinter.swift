@@ -5,15 +5,15 @@ import Foundation
 import GuestLib
 import GuestRPC
 
-/// Set once by a signal handler, read by the sampling loop.
+/// A Boolean shared by the signal handlers and the sampling loop.
 final class InterruptionFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
 
     var isSet: Bool { self.lock.withLock { self.value } }
 
-    func set() {
-        self.lock.withLock { self.value = true }
+    func set(_ value: Bool = true) {
+        self.lock.withLock { self.value = value }
     }
 }
 

@@ -96,15 +96,19 @@ do {
     fail(69, "OpenHandle failed: \(error.text) (endpoint \(endpoint)\(error.detail.map { "; \($0)" } ?? ""))")
 }
 
-// Ctrl+C (and SIGTERM) end the loop between samples; the handler only signals.
+// Ctrl+C (and SIGTERM) end the loop between samples; the handler only signals. During an
+// update the main thread may be blocked on a host that never answers, so a signal then ends the
+// tool at once (exit 0, as between samples) instead of waiting for a reply that may never come.
 let wakeUp = DispatchSemaphore(value: 0)
 let interruption = InterruptionFlag()
+let updating = InterruptionFlag()
 signal(SIGINT, SIG_IGN)
 signal(SIGTERM, SIG_IGN)
 let signalSources = [SIGINT, SIGTERM].map { number in
     let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
     source.setEventHandler {
         interruption.set()
+        if updating.isSet { exit(0) }
         wakeUp.signal()
     }
     source.resume()
@@ -116,6 +120,8 @@ var previous: StatisticsSample?
 var index = 1
 while !interruption.isSet {
     do {
+        updating.set(true)
+        defer { updating.set(false) }
         try handle.update()
     } catch {
         fail(75, "UpdateInfo failed: \(error.text) (endpoint \(endpoint)\(error.detail.map { "; \($0)" } ?? ""))")

@@ -42,6 +42,14 @@ import Testing
         #expect(self.detections.value == 0)
     }
 
+    @Test(arguments: [Endpoint.unix(path: "/run/vm.sock"), .vsock(cid: 3, port: 976)])
+    func explicitEndpointWaitsForTheHostAtMostTheDefaultTimeout(_ endpoint: Endpoint) throws {
+        let channel = try #require(
+            try self.make(endpoint, hypervisor: Hypervisor(vendorSignature: nil)) as? StreamChannel)
+        #expect(RPCChannelFactory.defaultIOTimeoutSeconds == 30)
+        #expect(channel.ioTimeoutSeconds == RPCChannelFactory.defaultIOTimeoutSeconds)
+    }
+
     @Test func vsockEndpointSkipsTheVMCheck() throws {
         let channel = try #require(
             try self.make(

@@ -132,6 +132,24 @@ import Testing
         #expect(error?.guestText == "VSockOut: Unable to receive the result of the RPCI command")
     }
 
+    @Test func hostThatNeverAnswersIsAReceiveFailureNamingTheTimeout() throws {
+        let server = try ScriptedServer { connection in
+            _ = connection.readPacket()
+            _ = connection.peerClosed()
+        }
+        defer { server.stop() }
+        let channel = StreamChannel.unix(
+            path: server.path, oneShot: true, logger: .disabled, ioTimeoutSeconds: 0.2)
+
+        #expect(
+            throws: RPCError(
+                .receiveFailed, endpoint: .unix(path: server.path), systemCall: "recv", errorNumber: EAGAIN,
+                detail: "the host did not answer within 0.2 s")
+        ) {
+            try channel.send("guestlib.info.get 3")
+        }
+    }
+
     @Test func hostClosingBeforeReplyingIsAReceiveFailure() throws {
         let error = try self.failure { _ in }
         #expect(error?.kind == .receiveFailed)

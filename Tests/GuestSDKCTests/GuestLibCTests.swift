@@ -149,4 +149,15 @@ struct GuestLibCTests {
         #expect(result.status == 1)
         #expect(result.lines == ["error: VMware Guest API is not running in a Virtual Machine"])
     }
+
+    @Test(arguments: ["carrier-pigeon:1", "auto", "unix:/nonexistent/guestsdk.sock"])
+    func statGetChecksTheRequestLengthWhateverTheEndpoint(endpoint: String) throws {
+        let libraries = try CLibraries.shared.get()
+        let program = try libraries.program("Tests/GuestSDKCTests/Programs/statget-long.c", flags: ["-lguestlib"])
+        var environment = libraries.environment(socket: nil)
+        environment["GUESTSDK_RPC"] = endpoint
+        let result = try ProcessRunner.run([program.path], environment: environment)
+        #expect(result.status == 0)
+        #expect(result.lines == ["StatGet 256-byte request=7 reply=NULL"])
+    }
 }
