@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "checksystem", targets: ["checksystem"]),
         .executable(name: "guestsdk-host", targets: ["guestsdk-host"]),
         .executable(name: "guestsdk", targets: ["guestsdk"]),
+        .executable(name: "guestsdk-bench", targets: ["guestsdk-bench"]),
     ],
     targets: [
         // Libraries, bottom layer first. A module imports only the ones above it.
@@ -42,10 +43,19 @@ let package = Package(
             name: "guestsdk",
             dependencies: ["GuestLib", "AppMonitor", "HostAgent"]
         ),
+        .executableTarget(name: "guestsdk-bench", dependencies: ["GuestLib", "XDRReference"]),
+
+        // An independent XDR codec on Debian's libtirpc: the cross-check for the tests and the benchmark baseline.
+        .target(
+            name: "XDRReference",
+            path: "Tests/XDRReference",
+            cSettings: [.unsafeFlags(["-I/usr/include/tirpc"])],
+            linkerSettings: [.linkedLibrary("tirpc")]
+        ),
 
         // Tests, one target per library.
         .testTarget(name: "GuestRPCTests", dependencies: ["GuestRPC"]),
-        .testTarget(name: "GuestLibTests", dependencies: ["GuestLib", "HostAgent"]),
+        .testTarget(name: "GuestLibTests", dependencies: ["GuestLib", "HostAgent", "XDRReference"]),
         .testTarget(name: "AppMonitorTests", dependencies: ["AppMonitor", "HostAgent"]),
         .testTarget(name: "HostAgentTests", dependencies: ["HostAgent"]),
     ],

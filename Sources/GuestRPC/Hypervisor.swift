@@ -59,12 +59,14 @@ public struct Hypervisor: Equatable, Sendable, CustomStringConvertible {
     /// Reads the hypervisor through `cpuid`, which returns EAX, EBX, ECX, EDX for a
     /// leaf, or nil where the machine has no CPUID. Tests pass a table.
     public static func detect(cpuid: (UInt32) -> [UInt32]?) -> Hypervisor {
-        guard let features = cpuid(0x1), features[2] & (1 << 31) != 0, let vendor = cpuid(0x4000_0000) else {
+        guard let features = cpuid(0x1), features.count == 4, features[2] & (1 << 31) != 0,
+            let vendor = cpuid(0x4000_0000), vendor.count == 4
+        else {
             return Hypervisor(vendorSignature: nil)
         }
         let signature = Hypervisor.signature(ebx: vendor[1], ecx: vendor[2], edx: vendor[3])
         var hypervisor = Hypervisor(vendorSignature: signature, maximumLeaf: vendor[0])
-        if hypervisor.isVMware, vendor[0] >= 0x4000_0010, let vmware = cpuid(0x4000_0010) {
+        if hypervisor.isVMware, vendor[0] >= 0x4000_0010, let vmware = cpuid(0x4000_0010), vmware.count == 4 {
             hypervisor.vmwareFeatures = vmware[2]
         }
         return hypervisor

@@ -3,14 +3,26 @@
 
 import Foundation
 
-/// A source of monotonic time and of wake-ups, injected wherever the host agent makes a timing
-/// decision.
+/// The wall-clock face of the host agent's time source: what the statistics service reads.
+///
+/// Every clock of the host agent is a `Clock`, which adds monotonic time and timers; code that only
+/// needs the date asks for a `HostClock`. Production code uses `SystemClock`; tests use
+/// `ManualClock` and move time forward explicitly, so no test sleeps to wait for a deadline
+/// (DESIGN.md, "Time is injected").
+public protocol HostClock: AnyObject, Sendable {
+    /// The current wall-clock time.
+    var now: Date { get }
+}
+
+/// A source of wall-clock and monotonic time and of wake-ups, injected wherever the host agent
+/// makes a timing decision.
 ///
 /// The daemon uses `SystemClock`, tests a `ManualClock` they advance by hand, and the demo a
-/// `ScaledClock` that runs faster than real time. Users never compare instants from two clocks.
-public protocol Clock: AnyObject, Sendable {
-    /// The current instant; it never goes backwards.
-    var now: MonotonicInstant { get }
+/// `ScaledClock` that runs faster than real time. The HA engine reads only `monotonicNow`, which
+/// never goes backwards; instants from two clocks are never compared.
+public protocol Clock: HostClock {
+    /// The current monotonic instant; it never goes backwards.
+    var monotonicNow: MonotonicInstant { get }
 
     /// Creates a timer that calls `handler` once each time it is scheduled and its deadline passes.
     ///

@@ -18,7 +18,7 @@ extension HAEngine {
         guard vm.appMonitoringSupported || !requiresSupport else {
             throw HAEngineError(.appMonitoringUnsupported, vmName: name)
         }
-        return try body(vm, self.clock.now)
+        return try body(vm, self.clock.monotonicNow)
     }
 
     /// Queues a deadline and arms the clock timer when it is now the earliest one.
@@ -98,7 +98,7 @@ extension HAEngine {
     func fireDueDeadlines() {
         var resets: [(vm: HAVMRecord, cause: ResetCause)] = []
         self.lock.withLock {
-            let now = self.clock.now
+            let now = self.clock.monotonicNow
             self.isFiring = true
             self.armedDeadline = nil
             while let entry = self.deadlines.popDue(at: now) {
@@ -127,7 +127,7 @@ extension HAEngine {
                 self.lock.withLock {
                     self.emit(
                         .resetDone(cause: reset.cause, outcome: outcome), for: vm,
-                        at: self.clock.now)
+                        at: self.clock.monotonicNow)
                 }
             }
         }
@@ -174,7 +174,7 @@ extension HAEngine {
     func emit(_ kind: HAEvent.Kind, for vm: HAVMRecord, at now: MonotonicInstant) {
         self.sequence &+= 1
         let event = HAEvent(
-            sequence: self.sequence, time: now, date: Date(), vmName: vm.name, kind: kind,
+            sequence: self.sequence, time: now, date: self.clock.now, vmName: vm.name, kind: kind,
             status: vm.status,
             appState: vm.appState)
         self.sink.record(event)

@@ -94,7 +94,7 @@ public final class HAEngine: @unchecked Sendable {
     ) throws {
         try self.lock.withLock {
             guard self.vms[name] == nil else { throw HAEngineError(.duplicateVM, vmName: name) }
-            let now = self.clock.now
+            let now = self.clock.monotonicNow
             let vm = HAVMRecord(
                 name: name, settings: settings, appMonitoringSupported: appMonitoringSupported,
                 poweredOnAt: now.advanced(by: .zero - uptime))
@@ -112,7 +112,7 @@ public final class HAEngine: @unchecked Sendable {
                 throw HAEngineError(.unknownVM, vmName: name)
             }
             vm.isRemoved = true
-            self.emit(.vmRemoved, for: vm, at: self.clock.now)
+            self.emit(.vmRemoved, for: vm, at: self.clock.monotonicNow)
         }
     }
 
@@ -187,13 +187,13 @@ public final class HAEngine: @unchecked Sendable {
 
     /// A snapshot of one VM, or nil when there is none of that name.
     public func state(ofVM name: String) -> HAVMState? {
-        self.lock.withLock { self.vms[name]?.snapshot(at: self.clock.now) }
+        self.lock.withLock { self.vms[name]?.snapshot(at: self.clock.monotonicNow) }
     }
 
     /// Snapshots of all VMs, sorted by name.
     public func states() -> [HAVMState] {
         self.lock.withLock {
-            let now = self.clock.now
+            let now = self.clock.monotonicNow
             return self.vms.values.map { $0.snapshot(at: now) }.sorted { $0.name < $1.name }
         }
     }

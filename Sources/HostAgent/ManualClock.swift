@@ -5,20 +5,37 @@ import Foundation
 
 /// A clock that stands still until a test advances it, firing every timer whose deadline it passes.
 ///
-/// `advance(by:)` moves time forward in steps: it stops at each armed deadline in order, sets `now`
-/// to exactly that deadline and runs the timer's handler on the calling thread, then goes on. A
-/// handler therefore sees the instant its deadline names, to the nanosecond.
+/// `advance(by:)` moves time forward in steps: it stops at each armed deadline in order, sets the
+/// time to exactly that deadline and runs the timer's handler on the calling thread, then goes on.
+/// A handler therefore sees the instant its deadline names, to the nanosecond. The wall clock
+/// (`now`) moves with the monotonic one; only it can be set backwards, with `set(to:)` or a
+/// negative `advance(by:)`, for tests of a wall clock that jumps.
 public final class ManualClock: Clock, @unchecked Sendable {
     private let lock = NSLock()
     private var current: MonotonicInstant
+    /// The wall-clock date at monotonic instant zero.
+    private var wallAtZero: Date
     private var timers: [ObjectIdentifier: ManualClockTimer] = [:]
 
-    /// Creates a clock standing at `start`.
-    public init(start: MonotonicInstant = .zero) {
-        self.current = start
+    /// Creates a clock whose wall clock reads `start` and whose monotonic time reads `instant`.
+    ///
+    /// - Parameters:
+    ///   - start: the first date the clock reads; a fixed date by default so that tests are
+    ///     repeatable.
+    ///   - instant: the first monotonic instant; zero by default.
+    public init(
+        start: Date = Date(timeIntervalSince1970: 1_800_000_000), instant: MonotonicInstant = .zero
+    ) {
+        self.current = instant
+        self.wallAtZero = start.addingTimeInterval(-Double(instant.nanoseconds) / 1e9)
     }
 
-    public var now: MonotonicInstant {
+    /// The wall-clock time: the start date plus the time advanced, plus any jumps set.
+    public var now: Date {
+        self.lock.withLock { self.wallDate(at: self.current) }
+    }
+
+    public var monotonicNow: MonotonicInstant {
         self.lock.withLock { self.current }
     }
 
@@ -26,16 +43,33 @@ public final class ManualClock: Clock, @unchecked Sendable {
         ManualClockTimer(clock: self, handler: handler)
     }
 
-    /// Moves time forward by `duration`, firing due timers in deadline order.
+    /// Moves time forward by `duration`, firing due timers in deadline order; a negative duration
+    /// moves only the wall clock back.
     ///
     /// - Parameter duration: how far to move; zero fires the timers that are already due.
     public func advance(by duration: Duration) {
-        let target = self.now.advanced(by: duration)
-        self.advance(to: target)
+        guard duration >= .zero else {
+            self.lock.withLock { self.wallAtZero += duration.totalSeconds }
+            return
+        }
+        self.advance(to: self.monotonicNow.advanced(by: duration))
     }
 
-    /// Moves time forward to `target`, firing due timers in deadline order; an earlier target
-    /// changes nothing.
+    /// Moves time forward by `seconds`, firing due timers; a negative value moves only the wall
+    /// clock back.
+    public func advance(by seconds: TimeInterval) {
+        self.advance(by: Duration.nanoseconds(Int64((seconds * 1e9).rounded())))
+    }
+
+    /// Sets the wall clock to `date`; the monotonic time does not move and no timer fires.
+    public func set(to date: Date) {
+        self.lock.withLock {
+            self.wallAtZero = date.addingTimeInterval(-Double(self.current.nanoseconds) / 1e9)
+        }
+    }
+
+    /// Moves monotonic time forward to `target`, firing due timers in deadline order; an earlier
+    /// target changes nothing.
     public func advance(to target: MonotonicInstant) {
         while true {
             let due: ManualClockTimer? = self.lock.withLock {
@@ -62,6 +96,10 @@ public final class ManualClock: Clock, @unchecked Sendable {
     /// The earliest armed deadline, or nil when no timer is armed.
     public var nextDeadline: MonotonicInstant? {
         self.lock.withLock { self.timers.values.compactMap(\.deadline).min() }
+    }
+
+    private func wallDate(at instant: MonotonicInstant) -> Date {
+        self.wallAtZero.addingTimeInterval(Double(instant.nanoseconds) / 1e9)
     }
 
     fileprivate func arm(_ timer: ManualClockTimer, at deadline: MonotonicInstant?) {

@@ -4,7 +4,8 @@
 import Dispatch
 import Foundation
 
-/// The real monotonic clock (CLOCK_MONOTONIC through Dispatch), for the daemon.
+/// The machine's clocks, for the daemon: the wall clock for `now`, CLOCK_MONOTONIC (through
+/// Dispatch) for `monotonicNow` and timers.
 ///
 /// Its instants count nanoseconds since the machine booted. Timers are Dispatch timers whose
 /// handlers run on one serial queue per clock, so the handlers of one clock never overlap.
@@ -22,7 +23,10 @@ public final class SystemClock: Clock, @unchecked Sendable {
         self.leeway = leeway
     }
 
-    public var now: MonotonicInstant {
+    /// The current time from `Date()`.
+    public var now: Date { Date() }
+
+    public var monotonicNow: MonotonicInstant {
         MonotonicInstant(nanoseconds: Int64(clamping: DispatchTime.now().uptimeNanoseconds))
     }
 
@@ -35,12 +39,13 @@ public final class SystemClock: Clock, @unchecked Sendable {
 
 /// A clock that runs `speed` times faster than real time, for demonstrations.
 ///
-/// Its origin is the moment it was created. A 30-second failure interval on a clock with speed 10
-/// passes in 3 real seconds.
+/// Its monotonic origin is the moment it was created, and its wall clock starts at the real date of
+/// that moment. A 30-second failure interval on a clock with speed 10 passes in 3 real seconds.
 public final class ScaledClock: Clock, @unchecked Sendable {
     /// How many clock seconds pass per real second.
     public let speed: Double
     private let start: UInt64
+    private let startDate: Date
     private let queue: DispatchQueue
 
     /// Creates a clock at instant zero that runs `speed` times faster than real time.
@@ -50,10 +55,16 @@ public final class ScaledClock: Clock, @unchecked Sendable {
         precondition(speed > 0, "a clock's speed must be positive")
         self.speed = speed
         self.start = DispatchTime.now().uptimeNanoseconds
+        self.startDate = Date()
         self.queue = DispatchQueue(label: label)
     }
 
-    public var now: MonotonicInstant {
+    /// The date the clock was created plus the scaled time since.
+    public var now: Date {
+        self.startDate.addingTimeInterval(Double(self.monotonicNow.nanoseconds) / 1e9)
+    }
+
+    public var monotonicNow: MonotonicInstant {
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - self.start)
         return MonotonicInstant(nanoseconds: Int64(elapsed * self.speed))
     }

@@ -9,24 +9,24 @@ import Testing
 @Suite("Clocks: manual, system and scaled")
 struct ClockTests {
     @Test func aManualClockStandsStillUntilAdvanced() {
-        let clock = ManualClock(start: MonotonicInstant(nanoseconds: 5))
-        #expect(clock.now == MonotonicInstant(nanoseconds: 5))
+        let clock = ManualClock(instant: MonotonicInstant(nanoseconds: 5))
+        #expect(clock.monotonicNow == MonotonicInstant(nanoseconds: 5))
         clock.advance(by: .milliseconds(2))
-        #expect(clock.now == MonotonicInstant(nanoseconds: 2_000_005))
+        #expect(clock.monotonicNow == MonotonicInstant(nanoseconds: 2_000_005))
     }
 
     @Test func aManualClockFiresTimersInDeadlineOrderAtTheirExactInstants() {
         let clock = ManualClock()
         let fired = FiredLog()
-        let late = clock.makeTimer { fired.append("late", clock.now) }
-        let early = clock.makeTimer { fired.append("early", clock.now) }
+        let late = clock.makeTimer { fired.append("late", clock.monotonicNow) }
+        let early = clock.makeTimer { fired.append("early", clock.monotonicNow) }
         late.schedule(at: .zero.advanced(by: .seconds(3)))
         early.schedule(at: .zero.advanced(by: .seconds(1)))
         clock.advance(by: .seconds(2))
         #expect(fired.entries == ["early@1.000s"])
         clock.advance(by: .seconds(2))
         #expect(fired.entries == ["early@1.000s", "late@3.000s"])
-        #expect(clock.now == .zero.advanced(by: .seconds(4)))
+        #expect(clock.monotonicNow == .zero.advanced(by: .seconds(4)))
     }
 
     @Test func aManualClockTimerMayRescheduleItselfFromItsHandler() {
@@ -34,8 +34,8 @@ struct ClockTests {
         let fired = FiredLog()
         let timerBox = TimerBox()
         timerBox.timer = clock.makeTimer {
-            fired.append("tick", clock.now)
-            timerBox.timer?.schedule(at: clock.now.advanced(by: .seconds(1)))
+            fired.append("tick", clock.monotonicNow)
+            timerBox.timer?.schedule(at: clock.monotonicNow.advanced(by: .seconds(1)))
         }
         timerBox.timer?.schedule(at: .zero.advanced(by: .seconds(1)))
         clock.advance(by: .milliseconds(3500))
@@ -45,7 +45,7 @@ struct ClockTests {
     @Test func aCancelledTimerDoesNotFire() {
         let clock = ManualClock()
         let fired = FiredLog()
-        let timer = clock.makeTimer { fired.append("x", clock.now) }
+        let timer = clock.makeTimer { fired.append("x", clock.monotonicNow) }
         timer.schedule(at: .zero.advanced(by: .seconds(1)))
         timer.cancel()
         clock.advance(by: .seconds(5))
@@ -58,21 +58,21 @@ struct ClockTests {
         let start = DispatchTime.now().uptimeNanoseconds
         let done = DispatchSemaphore(value: 0)
         let timer = clock.makeTimer { done.signal() }
-        timer.schedule(at: clock.now.advanced(by: .seconds(50)))
+        timer.schedule(at: clock.monotonicNow.advanced(by: .seconds(50)))
         #expect(done.wait(timeout: .now() + 10) == .success)
         let realSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         #expect(realSeconds >= 0.049)
-        #expect(clock.now >= .zero.advanced(by: .seconds(50)))
+        #expect(clock.monotonicNow >= .zero.advanced(by: .seconds(50)))
     }
 
     @Test func aSystemClockTimerFiresAfterItsDeadline() {
         let clock = SystemClock()
-        let deadline = clock.now.advanced(by: .milliseconds(20))
+        let deadline = clock.monotonicNow.advanced(by: .milliseconds(20))
         let done = DispatchSemaphore(value: 0)
         let timer = clock.makeTimer { done.signal() }
         timer.schedule(at: deadline)
         #expect(done.wait(timeout: .now() + 10) == .success)
-        #expect(clock.now >= deadline)
+        #expect(clock.monotonicNow >= deadline)
     }
 
     /// An engine on a scaled clock declares red on its own, without anyone advancing time.
@@ -133,4 +133,32 @@ private final class FiredLog: @unchecked Sendable {
 /// Lets a timer's handler reach the timer.
 private final class TimerBox: @unchecked Sendable {
     var timer: (any ClockTimer)?
+}
+
+@Suite("ManualClock: the wall clock moves with the monotonic one")
+struct ManualClockWallTests {
+    @Test func theWallClockMovesWithAdvance() {
+        let clock = ManualClock(start: Date(timeIntervalSince1970: 1000))
+        clock.advance(by: .seconds(2))
+        clock.advance(by: 0.5)
+        #expect(clock.now == Date(timeIntervalSince1970: 1002.5))
+        #expect(clock.monotonicNow == .zero.advanced(by: .milliseconds(2500)))
+    }
+
+    @Test func goingBackMovesOnlyTheWallClock() {
+        let clock = ManualClock(start: Date(timeIntervalSince1970: 1000))
+        clock.advance(by: 5)
+        clock.advance(by: -3)
+        #expect(clock.now == Date(timeIntervalSince1970: 1002))
+        #expect(clock.monotonicNow == .zero.advanced(by: .seconds(5)))
+        clock.set(to: Date(timeIntervalSince1970: 50))
+        #expect(clock.now == Date(timeIntervalSince1970: 50))
+        #expect(clock.monotonicNow == .zero.advanced(by: .seconds(5)))
+    }
+
+    @Test func eventsCarryTheClocksWallDate() throws {
+        let fixture = try HAEngineFixture()
+        try fixture.engine.enable(vmNamed: HAEngineFixture.vm)
+        #expect(fixture.sink.events.last?.date == Date(timeIntervalSince1970: 1_800_000_000))
+    }
 }

@@ -65,6 +65,11 @@ int guestsdk_backdoor_hb_in(GuestSDKBackdoorRegisters *registers, uint8_t *buffe
 /// The calling thread's errno, read through a function since errno may be a macro.
 int guestsdk_errno(void);
 
+/// Calls ioctl(fd, request, value) for requests that read or write one unsigned int,
+/// such as the vsock device's address family (1976) and local CID (1977) queries.
+/// Swift cannot call the variadic ioctl directly. Returns ioctl's result; errno is kept.
+int guestsdk_ioctl_uint(int fd, unsigned long request, unsigned int *value);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,1 +1,0 @@
-// GuestSDK placeholder; see DESIGN.md.

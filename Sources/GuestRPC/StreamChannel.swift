@@ -1,0 +1,245 @@
+// GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
+// Licensed under the Apache License, Version 2.0.
+
+import Glibc
+
+/// An RPCI channel over a stream socket: a Unix socket or a vsock connection (PROTOCOL.md §4, §15).
+///
+/// Each request goes out as one framed DataMap packet (field 1 = 1, field 2 =
+/// the request, field 3 = 1 only in one-shot mode); the reply is read as a
+/// 4-byte big-endian length and exactly that many bytes, and its field 2 must
+/// carry `1 …` or `0 …`.
+///
+/// A one-shot channel (guestlib) connects, sends with fast close, reads the
+/// reply and closes on every `send`. A persistent channel (appmonitor) keeps
+/// its connection; when a send fails it closes, reconnects and resends once (§3.3).
+/// The channel owns its socket; it is not thread-safe.
+public final class StreamChannel: RPCChannel {
+    /// The largest reply body accepted by default: 16 MiB, far above any reply the host sends.
+    public static let defaultMaximumReplyLength = 16 << 20
+    /// Connect attempts of a persistent channel: the first and two retries (§3.2).
+    static let persistentConnectAttempts = 3
+
+    /// True when every send uses its own connection and asks the host to close it (fast close).
+    public let isOneShot: Bool
+    /// The largest reply length word accepted; a larger one is an invalid reply, never an allocation.
+    public let maximumReplyLength: Int
+
+    private let connector: any StreamConnector
+    private let logger: Logger
+    private let ioTimeoutSeconds: Double?
+    private let retriesFailedSend: Bool
+    private var socket: Int32?
+
+    /// Creates a channel that connects through `connector` on first use.
+    init(
+        connector: any StreamConnector, oneShot: Bool, logger: Logger,
+        maximumReplyLength: Int = StreamChannel.defaultMaximumReplyLength,
+        ioTimeoutSeconds: Double? = nil, retriesFailedSend: Bool? = nil
+    ) {
+        self.connector = connector
+        self.isOneShot = oneShot
+        self.logger = logger
+        self.maximumReplyLength = min(max(maximumReplyLength, 0), PacketFramer.absoluteMaximumLength)
+        self.ioTimeoutSeconds = ioTimeoutSeconds
+        self.retriesFailedSend = retriesFailedSend ?? !oneShot
+    }
+
+    /// A channel to the stream Unix socket at `path`.
+    ///
+    /// - Parameters:
+    ///   - path: the socket path, such as a VM's socket of `guestsdk-host`.
+    ///   - oneShot: true for a connection per request with fast close; false to keep one connection.
+    ///   - logger: receives debug entries.
+    ///   - maximumReplyLength: the largest reply length word accepted.
+    ///   - ioTimeoutSeconds: a send and receive timeout; nil (the default) waits as long as the host takes.
+    /// - Returns: an unconnected channel; the first `send` connects.
+    public static func unix(
+        path: String, oneShot: Bool, logger: Logger,
+        maximumReplyLength: Int = StreamChannel.defaultMaximumReplyLength, ioTimeoutSeconds: Double? = nil
+    ) -> StreamChannel {
+        StreamChannel(
+            connector: UnixSocketConnector(path: path), oneShot: oneShot, logger: logger,
+            maximumReplyLength: maximumReplyLength, ioTimeoutSeconds: ioTimeoutSeconds
+        )
+    }
+
+    /// A channel to vsock `cid`:`port`, connected with the privileged-port algorithm of §4.2.
+    ///
+    /// - Parameters:
+    ///   - cid: the peer context id; the hypervisor is 0.
+    ///   - port: the peer port; the RPCI listener is 976.
+    ///   - oneShot: true for a connection per request with fast close; false to keep one connection.
+    ///   - logger: receives debug entries.
+    /// - Returns: an unconnected channel; the first `send` connects.
+    public static func vsock(cid: UInt32, port: UInt32, oneShot: Bool, logger: Logger) -> StreamChannel {
+        StreamChannel(
+            connector: VSockConnector(cid: cid, port: port, logger: logger), oneShot: oneShot, logger: logger
+        )
+    }
+
+    deinit {
+        self.close()
+    }
+
+    /// The endpoint this channel talks to.
+    public var endpoint: Endpoint { self.connector.endpoint }
+
+    /// True while the channel holds a connection.
+    public var isOpen: Bool { self.socket != nil }
+
+    /// Connects unless already connected; a persistent channel tries three times (§3.2).
+    ///
+    /// - Throws: `RPCError` of kind `.openFailed` naming the failed call and its errno.
+    public func open() throws {
+        guard self.socket == nil else { return }
+        let attempts = self.isOneShot ? 1 : StreamChannel.persistentConnectAttempts
+        var lastError: (any Error)?
+        for _ in 0..<attempts {
+            do {
+                let socket = try self.connector.connect()
+                self.socket = socket
+                self.applyTimeout(to: socket)
+                return
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError!
+    }
+
+    /// Sends `request` and returns the host's reply (the wire exchange of §4.3).
+    ///
+    /// - Parameter request: the request bytes; an empty request is refused without being sent.
+    /// - Returns: the reply with its `1 `/`0 ` prefix interpreted.
+    /// - Throws: `RPCError`: `.invalidRequest`, `.openFailed`, `.sendFailed`, `.receiveFailed` or `.invalidReply`.
+    public func send(_ request: [UInt8]) throws -> RPCReply {
+        let packet = try self.packet(for: request)
+        if self.isOneShot {
+            defer { self.close() }
+            try self.open()
+            return try self.exchange(packet)
+        }
+
+        try self.open()
+        do {
+            return try self.exchange(packet)
+        } catch let error as RPCError where self.retriesFailedSend {
+            self.logger.debug(
+                "send failed, reconnecting and resending once", ["endpoint": "\(self.endpoint)", "error": "\(error)"]
+            )
+            try self.open()
+            return try self.exchange(packet)
+        }
+    }
+
+    /// Closes the connection; the next `send` connects again.
+    public func close() {
+        guard let socket = self.socket else { return }
+        self.socket = nil
+        _ = Glibc.close(socket)
+    }
+
+    /// The framed request, or `.invalidRequest` for an empty or oversized one.
+    private func packet(for request: [UInt8]) throws -> [UInt8] {
+        guard !request.isEmpty else {
+            throw RPCError(.invalidRequest, endpoint: self.endpoint, detail: "an empty request is never sent")
+        }
+        guard request.count <= PacketFramer.absoluteMaximumLength - 64 else {
+            throw RPCError(
+                .invalidRequest, endpoint: self.endpoint, detail: "a request of \(request.count) bytes is too long"
+            )
+        }
+        return RPCPacket(payload: request, fastClose: self.isOneShot).encoded()
+    }
+
+    /// Sends one packet and reads one reply; any failure closes the connection.
+    private func exchange(_ packet: [UInt8]) throws -> RPCReply {
+        guard let socket = self.socket else {
+            throw RPCError(.sendFailed, endpoint: self.endpoint, detail: "the channel is not connected")
+        }
+        do {
+            try self.sendAll(packet, on: socket)
+            let header = try self.receive(exactly: 4, on: socket)
+            let length = Int(
+                UInt32(header[0]) << 24 | UInt32(header[1]) << 16 | UInt32(header[2]) << 8 | UInt32(header[3]))
+            guard length <= self.maximumReplyLength else {
+                throw RPCError(
+                    .invalidReply, endpoint: self.endpoint,
+                    detail: "reply length \(length) exceeds the maximum of \(self.maximumReplyLength) bytes"
+                )
+            }
+            let body = try self.receive(exactly: length, on: socket)
+            return try self.reply(from: header + body)
+        } catch {
+            self.close()
+            throw error
+        }
+    }
+
+    /// Interprets a whole reply packet: field 2 must be a STRING starting `1 ` or `0 `.
+    private func reply(from packet: [UInt8]) throws -> RPCReply {
+        let map: DataMap
+        do {
+            map = try DataMap(decoding: packet, maximumLength: self.maximumReplyLength)
+        } catch let error as DataMapError {
+            throw RPCError(.invalidReply, endpoint: self.endpoint, detail: error.description)
+        }
+        guard case .string(let bytes) = map[RPCPacket.Field.payload] else {
+            throw RPCError(.invalidReply, endpoint: self.endpoint, detail: "the reply has no STRING field 2")
+        }
+        guard let reply = RPCReply(wireBytes: bytes) else {
+            throw RPCError(.invalidReply, endpoint: self.endpoint, detail: "the reply does not start with '1 ' or '0 '")
+        }
+        return reply
+    }
+
+    private func sendAll(_ bytes: [UInt8], on socket: Int32) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes.withUnsafeBytes { raw in
+                Glibc.send(socket, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+            }
+            if sent < 0 {
+                let number = errno
+                if number == EINTR { continue }
+                throw RPCError(.sendFailed, endpoint: self.endpoint, systemCall: "send", errorNumber: number)
+            }
+            offset += sent
+        }
+    }
+
+    /// Reads exactly `count` bytes, growing the buffer only as bytes arrive.
+    private func receive(exactly count: Int, on socket: Int32) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(min(count, 65536))
+        var chunk = [UInt8](repeating: 0, count: min(max(count, 1), 65536))
+        while bytes.count < count {
+            let wanted = min(chunk.count, count - bytes.count)
+            let received = chunk.withUnsafeMutableBytes { raw in
+                Glibc.recv(socket, raw.baseAddress!, wanted, 0)
+            }
+            if received < 0 {
+                let number = errno
+                if number == EINTR { continue }
+                throw RPCError(.receiveFailed, endpoint: self.endpoint, systemCall: "recv", errorNumber: number)
+            }
+            if received == 0 {
+                throw RPCError(
+                    .receiveFailed, endpoint: self.endpoint,
+                    detail: "the host closed the connection after \(bytes.count) of \(count) bytes"
+                )
+            }
+            bytes.append(contentsOf: chunk[0..<received])
+        }
+        return bytes
+    }
+
+    private func applyTimeout(to socket: Int32) {
+        guard let seconds = self.ioTimeoutSeconds else { return }
+        var value = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
+        for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
+            _ = setsockopt(socket, SOL_SOCKET, option, &value, socklen_t(MemoryLayout<timeval>.size))
+        }
+    }
+}

@@ -1,0 +1,79 @@
+// GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
+// Licensed under the Apache License, Version 2.0.
+
+import Foundation
+
+/// Options every benchmark understands.
+struct BenchmarkOptions {
+    /// Print one JSON object instead of text.
+    var json = false
+    /// Time per side and trial, in seconds.
+    var seconds = 0.3
+}
+
+/// One benchmark's outcome: ours against the baseline, in nanoseconds per operation.
+struct BenchmarkResult: Encodable {
+    var benchmark: String
+    var oursNanoseconds: Double
+    var baselineNanoseconds: Double
+    var baseline: String
+    var goal: String
+    var goalMet: Bool
+
+    /// Ours divided by the baseline: under 1 means ours is faster.
+    var ratio: Double { self.oursNanoseconds / self.baselineNanoseconds }
+
+    enum CodingKeys: String, CodingKey {
+        case benchmark, oursNanoseconds, baselineNanoseconds, baseline, goal, goalMet, ratio
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.benchmark, forKey: .benchmark)
+        try container.encode(self.oursNanoseconds, forKey: .oursNanoseconds)
+        try container.encode(self.baselineNanoseconds, forKey: .baselineNanoseconds)
+        try container.encode(self.baseline, forKey: .baseline)
+        try container.encode(self.goal, forKey: .goal)
+        try container.encode(self.goalMet, forKey: .goalMet)
+        try container.encode(self.ratio, forKey: .ratio)
+    }
+
+    /// Prints the result as text or JSON.
+    func report(_ options: BenchmarkOptions) {
+        if options.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try! encoder.encode(self), as: UTF8.self))
+        } else {
+            print(
+                "\(self.benchmark): ours \(Self.format(self.oursNanoseconds)) ns/op, "
+                    + "\(self.baseline) \(Self.format(self.baselineNanoseconds)) ns/op, "
+                    + "ratio \(String(format: "%.3f", self.ratio)) (goal \(self.goal): \(self.goalMet ? "met" : "NOT met"))"
+            )
+        }
+    }
+
+    private static func format(_ value: Double) -> String { String(format: "%.1f", value) }
+}
+
+/// Times `operation` for about `seconds` and returns nanoseconds per call.
+///
+/// - Parameters:
+///   - seconds: the wall time to spend.
+///   - operation: one call of the work; its result is folded into a sink so it is not optimised away.
+/// - Returns: nanoseconds per call.
+func measure(seconds: Double, _ operation: () -> UInt64) -> (nanoseconds: Double, sink: UInt64) {
+    var sink: UInt64 = 0
+    var iterations = 64
+    while true {
+        let start = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<iterations {
+            sink &+= operation()
+        }
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start)
+        if elapsed >= seconds * 1e9 || iterations >= 1 << 30 {
+            return (elapsed / Double(iterations), sink)
+        }
+        iterations = elapsed < 1e6 ? iterations * 16 : Int(Double(iterations) * seconds * 1e9 / elapsed) + 1
+    }
+}

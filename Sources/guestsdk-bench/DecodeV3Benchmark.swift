@@ -1,0 +1,68 @@
+// GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
+// Licensed under the Apache License, Version 2.0.
+
+import Foundation
+import GuestLib
+import XDRReference
+
+/// Decoding a full 38-statistic V3 reply: `GuestLibWire.decodeV3` against a C decoder on libtirpc.
+enum DecodeV3Benchmark {
+    static let trials = 5
+
+    /// A reply like a current host's: all 38 ids, host counters valid, a 40-byte pool path.
+    static func reply() -> [UInt8] {
+        let path = Array("/ha-datacenter/host/esx01/Resources/prod".utf8)
+        let entries = StatisticID.allCases.map { id -> StatisticEntry in
+            switch id.kind {
+            case .uint32: return StatisticEntry(id: id, isValid: true, value: .uint32(id.rawValue * 1_000))
+            case .uint64: return StatisticEntry(id: id, isValid: true, value: .uint64(UInt64(id.rawValue) << 32 | 5))
+            case .string: return StatisticEntry(id: id, isValid: true, value: .bytes(path))
+            case .opaque: return StatisticEntry(id: id, isValid: true, value: .bytes(path))
+            }
+        }
+        return GuestLibWire.encodeV3(StatisticsSnapshot(sessionID: 0x5E55_1011_2233_4455, entries: entries))
+    }
+
+    static func run(_ options: BenchmarkOptions) {
+        let reply = Self.reply()
+        var stats = [xdrref_stat](repeating: xdrref_stat(), count: Int(XDRREF_MAX_STATS))
+
+        // Both decoders must agree on the reply before either is timed.
+        guard let ours = try? GuestLibWire.decodeV3(reply), ours.entries.count == 38 else {
+            fatalError("decode-v3: our decoder rejected the benchmark reply")
+        }
+        var session: UInt64 = 0
+        var count: UInt32 = 0
+        guard xdrref_decode_v3(reply, reply.count, &session, &stats, &count) == XDRREF_OK, count == 38 else {
+            fatalError("decode-v3: the libtirpc decoder rejected the benchmark reply")
+        }
+
+        var oursTimes: [Double] = []
+        var baselineTimes: [Double] = []
+        var sink: UInt64 = 0
+        for _ in 0..<Self.trials {
+            let oursRun = measure(seconds: options.seconds) {
+                guard let snapshot = try? GuestLibWire.decodeV3(reply) else { return 0 }
+                return snapshot.sessionID &+ UInt64(snapshot.entries.count)
+            }
+            let baselineRun = measure(seconds: options.seconds) {
+                var session: UInt64 = 0
+                var count: UInt32 = 0
+                let status = stats.withUnsafeMutableBufferPointer {
+                    xdrref_decode_v3(reply, reply.count, &session, $0.baseAddress, &count)
+                }
+                return session &+ UInt64(count) &+ UInt64(bitPattern: Int64(status))
+            }
+            oursTimes.append(oursRun.nanoseconds)
+            baselineTimes.append(baselineRun.nanoseconds)
+            sink &+= oursRun.sink &+ baselineRun.sink
+        }
+        let oursMedian = oursTimes.sorted()[Self.trials / 2]
+        let baselineMedian = baselineTimes.sorted()[Self.trials / 2]
+        let result = BenchmarkResult(
+            benchmark: "decode-v3", oursNanoseconds: oursMedian, baselineNanoseconds: baselineMedian,
+            baseline: "libtirpc", goal: "<= 0.50", goalMet: oursMedian <= 0.5 * baselineMedian)
+        result.report(options)
+        if sink == 42 { print("") }  // Keeps the sink alive.
+    }
+}
