@@ -114,7 +114,7 @@ public final class DashboardFeed: HAEventSink, @unchecked Sendable {
     /// The current document: VMs sorted by name, events newest first.
     public func document() -> DashboardDocument {
         let states = self.states()
-        let now = self.clock.now
+        let now = self.clock.monotonicNow
         self.timeline.sample(states, at: now)
         let (recent, byVM, count) = self.lock.withLock { (self.recent, self.recentByVM, self.eventCount) }
         let vms = states.map { state in
@@ -123,7 +123,7 @@ public final class DashboardFeed: HAEventSink, @unchecked Sendable {
                 events: (byVM[state.name] ?? []).reversed())
         }
         return DashboardDocument(
-            generatedAtMilliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded()),
+            generatedAtMilliseconds: Int64((self.clock.now.timeIntervalSince1970 * 1000).rounded()),
             slotSeconds: self.configuration.slotWidth.totalSeconds, eventCount: count, vms: vms,
             events: recent.reversed())
     }
@@ -137,7 +137,7 @@ public final class DashboardFeed: HAEventSink, @unchecked Sendable {
     }
 
     private func sampleAndRearm() {
-        let now = self.clock.now
+        let now = self.clock.monotonicNow
         self.timeline.sample(self.states(), at: now)
         let width = self.configuration.slotWidth.totalNanoseconds
         let next = MonotonicInstant(nanoseconds: (self.timeline.slotNumber(at: now) + 1) * width)

@@ -160,7 +160,8 @@ public enum DashboardPage {
             d[key] += "M" + i + " " + (20 - height) + "h0.8v" + height + "h-0.8z";
           }
           for (const key of Object.keys(d)) parts.paths[key].setAttribute("d", d[key]);
-          parts.axisStart.textContent = "−" + duration(n * slotSeconds).replace(".0 s", " s");
+          const span = n * slotSeconds;
+          parts.axisStart.textContent = "−" + (span >= 60 && span % 60 === 0 ? span / 60 + " min" : duration(span));
         }
 
         function updateTile(parts, vm, slotSeconds) {
