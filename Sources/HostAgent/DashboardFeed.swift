@@ -1,6 +1,7 @@
 // GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
 // Licensed under the Apache License, Version 2.0.
 
+import Dispatch
 import Foundation
 
 /// What the dashboard page shows, as a JSON document it fetches every second: per VM its status,
@@ -8,7 +9,7 @@ import Foundation
 ///
 /// It is an `HAEventSink` (put it behind the store in an `HAEventFanOut`) that keeps the latest
 /// events in memory, and it samples the engine's snapshots into a `HeartbeatTimeline` once per
-/// slot on the engine's clock after `start()`, and again before every `document()`.
+/// slot on the engine's clock after `start()`, and again in every `document()`.
 public final class DashboardFeed: HAEventSink, @unchecked Sendable {
     /// How much the feed keeps.
     public struct Configuration: Sendable {
@@ -44,6 +45,8 @@ public final class DashboardFeed: HAEventSink, @unchecked Sendable {
     private var recentByVM: [String: [DashboardDocument.Event]] = [:]
     private var eventCount: UInt64 = 0
     private var timer: (any ClockTimer)?
+    /// Sampling runs here, never on the clock's queue, which the engine's deadlines share.
+    private let samplingQueue = DispatchQueue(label: "guestsdk.dashboard.sampling")
 
     /// Creates a feed over snapshot functions.
     ///
@@ -113,9 +116,12 @@ public final class DashboardFeed: HAEventSink, @unchecked Sendable {
 
     /// The current document: VMs sorted by name, events newest first.
     public func document() -> DashboardDocument {
-        let states = self.states()
-        let now = self.clock.monotonicNow
-        self.timeline.sample(states, at: now)
+        let (states, now) = self.samplingQueue.sync {
+            let states = self.states()
+            let now = self.clock.monotonicNow
+            self.timeline.sample(states, at: now)
+            return (states, now)
+        }
         let (recent, byVM, count) = self.lock.withLock { (self.recent, self.recentByVM, self.eventCount) }
         let vms = states.map { state in
             DashboardDocument.VM(
@@ -136,11 +142,15 @@ public final class DashboardFeed: HAEventSink, @unchecked Sendable {
         return Array((try? encoder.encode(self.document())) ?? Data("{}".utf8))
     }
 
+    /// Takes the engine's snapshot now, on the clock's queue, and leaves the timeline work to the
+    /// sampling queue, so the engine's deadlines that share the clock's queue are not held up.
     private func sampleAndRearm() {
         let now = self.clock.monotonicNow
-        self.timeline.sample(self.states(), at: now)
+        let states = self.states()
+        self.samplingQueue.async { self.timeline.sample(states, at: now) }
         let width = self.configuration.slotWidth.totalNanoseconds
         let next = MonotonicInstant(nanoseconds: (self.timeline.slotNumber(at: now) + 1) * width)
         self.lock.withLock { self.timer }?.schedule(at: next)
     }
+
 }

@@ -59,13 +59,11 @@ final class MetricFamily: @unchecked Sendable {
         }
     }
 
-    /// Appends the family's HELP, TYPE and sample lines; the caller holds the lock.
-    func write(to text: inout String) {
+    /// Appends the family's HELP, TYPE and sample lines for `series`, a copy of its series taken under the lock.
+    func write(_ series: [[String]: Value], to text: inout String) {
         text += "# HELP \(self.name) \(PrometheusText.escapeHelp(self.help))\n"
         text += "# TYPE \(self.name) \(self.type.rawValue)\n"
-        let keys = self.series.keys.sorted { $0.lexicographicallyPrecedes($1) }
-        for labels in keys {
-            guard let value = self.series[labels] else { continue }
+        for (labels, value) in series.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
             switch self.type {
             case .counter, .gauge:
                 text += self.name + self.labelText(labels) + " " + PrometheusText.format(value.number) + "\n"

@@ -114,13 +114,14 @@ public final class MetricsRegistry: @unchecked Sendable {
         for collector in collectors {
             collector()
         }
-        return self.lock.withLock {
-            var text = ""
-            for family in self.families {
-                family.write(to: &text)
-            }
-            return text
+        // Copy the series under the lock (copy-on-write makes it cheap) and format them outside it,
+        // so a scrape of thousands of series never holds up the RPC path's updates.
+        let snapshots = self.lock.withLock { self.families.map { ($0, $0.series) } }
+        var text = ""
+        for (family, series) in snapshots {
+            family.write(series, to: &text)
         }
+        return text
     }
 
     private func register(
