@@ -25,7 +25,12 @@ let package = Package(
         .target(name: "GuestRPC", dependencies: ["CPlatform"]),
         .target(name: "GuestLib", dependencies: ["GuestRPC"]),
         .target(name: "AppMonitor", dependencies: ["GuestRPC"]),
-        .target(name: "GuestSDKC", dependencies: ["GuestLib", "AppMonitor"]),
+        .target(
+            name: "GuestSDKC",
+            dependencies: ["GuestLib", "AppMonitor"],
+            // The C headers and export lists; scripts/build-clibs links the two .so files from this target.
+            exclude: ["include", "exports"]
+        ),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
         .target(
@@ -41,9 +46,12 @@ let package = Package(
         .executableTarget(name: "guestsdk-host", dependencies: ["HostAgent"]),
         .executableTarget(
             name: "guestsdk",
-            dependencies: ["GuestLib", "AppMonitor", "HostAgent"]
+            dependencies: ["GuestRPC", "GuestLib", "AppMonitor", "HostAgent"]
         ),
-        .executableTarget(name: "guestsdk-bench", dependencies: ["GuestLib", "XDRReference"]),
+        .executableTarget(
+            name: "guestsdk-bench",
+            dependencies: ["GuestRPC", "GuestLib", "AppMonitor", "HostAgent", "XDRReference"]
+        ),
 
         // An independent XDR codec on Debian's libtirpc: the cross-check for the tests and the benchmark baseline.
         .target(
@@ -57,7 +65,13 @@ let package = Package(
         .testTarget(name: "GuestRPCTests", dependencies: ["GuestRPC"]),
         .testTarget(name: "GuestLibTests", dependencies: ["GuestLib", "HostAgent", "XDRReference"]),
         .testTarget(name: "AppMonitorTests", dependencies: ["AppMonitor", "HostAgent"]),
-        .testTarget(name: "HostAgentTests", dependencies: ["HostAgent"]),
+        .testTarget(name: "HostAgentTests", dependencies: ["HostAgent", "GuestLib", "AppMonitor"]),
+        .testTarget(
+            name: "GuestSDKCTests",
+            dependencies: ["GuestSDKC", "GuestLib", "AppMonitor", "HostAgent"],
+            // C programs the tests compile with gcc against the built libraries.
+            exclude: ["Programs"]
+        ),
     ],
     swiftLanguageModes: [.v5]
 )

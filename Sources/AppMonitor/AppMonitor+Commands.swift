@@ -12,7 +12,8 @@ extension AppMonitor {
         try self.expectZero(.enable)
     }
 
-    /// Turns application monitoring off and closes the kept channel (`GuestAppMonitor.Cmd.Disable`).
+    /// Turns application monitoring off and closes the kept channel
+    /// (`GuestAppMonitor.Cmd.Disable`).
     ///
     /// - Throws: `AppMonitorError`; the channel stays open when disabling fails.
     public func disable() throws {
@@ -29,7 +30,8 @@ extension AppMonitor {
     /// Posts an application state; needs no `enable` (`GuestAppMonitor.Cmd.PostAppState <state>`).
     ///
     /// - Parameter state: sent verbatim, such as `appStateNeedReset`.
-    /// - Throws: `AppMonitorError`, with `hostError(.badArgument)` for a state the host does not know.
+    /// - Throws: `AppMonitorError`, with `hostError(.badArgument)` for a state the host does not
+    ///   know.
     public func postAppState(_ state: AppState) throws {
         try self.expectZero(.postAppState, argument: Array(state.rawValue.utf8))
     }
@@ -64,7 +66,9 @@ extension AppMonitor {
     }
 
     /// Sends `command` and returns the text of a `1 …` reply; throws for everything else.
-    private func successfulReply(_ command: AppMonitorCommand, argument: [UInt8]? = nil) throws -> String {
+    private func successfulReply(
+        _ command: AppMonitorCommand, argument: [UInt8]? = nil
+    ) throws -> String {
         switch self.send(command, argument: argument) {
         case .notRunningInVM:
             throw AppMonitorError(.notRunningInVM, command: command, endpoint: self.endpoint)
@@ -72,7 +76,8 @@ extension AppMonitor {
             throw error
         case .rpcFailed(let text, let transportError?):
             _ = text
-            throw AppMonitorError(.transportFailed(transportError), command: command, endpoint: self.endpoint)
+            throw AppMonitorError(
+                .transportFailed(transportError), command: command, endpoint: self.endpoint)
         case .rpcFailed(let text, nil):
             let reply = String(decoding: text, as: UTF8.self)
             let reason: AppMonitorError.Reason =
@@ -83,12 +88,14 @@ extension AppMonitor {
         }
     }
 
-    /// The error for a `1 <reply>` that is not what `command` expects: a §7.2 code or an unexpected text.
+    /// The error for a `1 <reply>` that is not what `command` expects: a §7.2 code or an unexpected
+    /// text.
     private func replyError(_ reply: String, command: AppMonitorCommand) -> AppMonitorError {
         let reason: AppMonitorError.Reason
         switch Int(reply) {
         case 2?: reason = .notEnabled
-        case let code? where (1...5).contains(code): reason = .hostError(AppMonitorError.HostErrorCode(rawValue: code))
+        case let code? where (1...5).contains(code):
+            reason = .hostError(AppMonitorError.HostErrorCode(rawValue: code))
         default: reason = .unexpectedReply(reply)
         }
         return AppMonitorError(reason, command: command, endpoint: self.endpoint)

@@ -2,7 +2,8 @@
 // Licensed under the Apache License, Version 2.0.
 
 extension AppMonitor {
-    /// The application heartbeat status the host reports (vSphere's `GuestInfo.appHeartbeatStatus`).
+    /// The application heartbeat status the host reports (vSphere's
+    /// `GuestInfo.appHeartbeatStatus`).
     public struct AppStatus: Equatable, Sendable, CustomStringConvertible {
         /// The three statuses vSphere knows.
         public enum Color: String, CaseIterable, Sendable {

@@ -26,7 +26,8 @@ public final class AppMonitor: @unchecked Sendable {
     /// Makes a persistent (not one-shot) channel to `endpoint`.
     ///
     /// Throws an `RPCError` when no channel can be created or started.
-    public typealias ChannelMaker = @Sendable (_ endpoint: Endpoint, _ logger: Logger) throws -> any RPCChannel
+    public typealias ChannelMaker =
+        @Sendable (_ endpoint: Endpoint, _ logger: Logger) throws -> any RPCChannel
 
     /// The process-global instance on the endpoint named by `GUESTSDK_RPC`
     /// (`auto` when unset), shared by the C ABI and the command-line tools.
@@ -69,7 +70,8 @@ public final class AppMonitor: @unchecked Sendable {
         makeChannel: ChannelMaker? = nil
     ) {
         self.init(
-            configuredEndpoint: .success(endpoint), logger: logger, isRunningInVMware: isRunningInVMware,
+            configuredEndpoint: .success(endpoint), logger: logger,
+            isRunningInVMware: isRunningInVMware,
             makeChannel: makeChannel
         )
     }
@@ -92,7 +94,9 @@ public final class AppMonitor: @unchecked Sendable {
         makeChannel: ChannelMaker? = nil
     ) {
         self.init(
-            configuredEndpoint: Result { try Endpoint.fromEnvironment(environment) }.mapError { $0 as! EndpointError },
+            configuredEndpoint: Result { try Endpoint.fromEnvironment(environment) }.mapError {
+                $0 as! EndpointError
+            },
             logger: logger, isRunningInVMware: isRunningInVMware, makeChannel: makeChannel
         )
     }
@@ -133,17 +137,22 @@ public final class AppMonitor: @unchecked Sendable {
     ///   - command: the `GuestAppMonitor.Cmd.*` request to send.
     ///   - argument: bytes sent verbatim after one space; nil sends the command alone.
     /// - Returns: not in a VM, channel start failed, RPC failed, or succeeded with the reply.
-    public func send(_ command: AppMonitorCommand, argument: [UInt8]? = nil) -> AppMonitorCommandOutcome {
+    public func send(
+        _ command: AppMonitorCommand, argument: [UInt8]? = nil
+    ) -> AppMonitorCommandOutcome {
         self.lock.withLock { self.sendLocked(command, argument: argument) }
     }
 
-    private func sendLocked(_ command: AppMonitorCommand, argument: [UInt8]?) -> AppMonitorCommandOutcome {
+    private func sendLocked(
+        _ command: AppMonitorCommand, argument: [UInt8]?
+    ) -> AppMonitorCommandOutcome {
         let endpoint: Endpoint
         switch self.configuredEndpoint {
         case .success(let value):
             endpoint = value
         case .failure(let error):
-            return .channelStartFailed(AppMonitorError(.invalidEndpoint(error), command: command, endpoint: nil))
+            return .channelStartFailed(
+                AppMonitorError(.invalidEndpoint(error), command: command, endpoint: nil))
         }
         if endpoint.requiresVMwareGuest && !self.isRunningInVMware() {
             return .notRunningInVM
@@ -162,7 +171,8 @@ public final class AppMonitor: @unchecked Sendable {
                 return .notRunningInVM
             case .failure(.failed(let error)):
                 return .channelStartFailed(
-                    AppMonitorError(.channelStartFailed(error), command: command, endpoint: endpoint))
+                    AppMonitorError(
+                        .channelStartFailed(error), command: command, endpoint: endpoint))
             }
         }
 
@@ -173,8 +183,11 @@ public final class AppMonitor: @unchecked Sendable {
             self.heartbeating = false
             self.closeChannel(because: "monitoring disabled")
         }
+        // The channel's endpoint is its current transport: a backdoor channel is never kept (§7.3).
         if let channel = self.channel, !self.heartbeating || channel.endpoint.isBackdoor {
-            self.closeChannel(because: self.heartbeating ? "backdoor channels never stay open" : "not heartbeating")
+            self.closeChannel(
+                because: self.heartbeating
+                    ? "backdoor channels never stay open" : "not heartbeating")
         }
         return outcome
     }
@@ -187,7 +200,8 @@ public final class AppMonitor: @unchecked Sendable {
             return .success(channel)
         } catch {
             let rpcError = Self.rpcError(error, kind: .channelUnavailable, endpoint: endpoint)
-            self.logger.debug("cannot open channel", ["endpoint": "\(endpoint)", "error": "\(rpcError)"])
+            self.logger.debug(
+                "cannot open channel", ["endpoint": "\(endpoint)", "error": "\(rpcError)"])
             return .failure(rpcError.kind == .notRunningInVM ? .notRunningInVM : .failed(rpcError))
         }
     }
@@ -208,7 +222,8 @@ public final class AppMonitor: @unchecked Sendable {
         if isFresh && firstError.kind == .openFailed {
             // A channel that connects on its first send could not be started: report it as such.
             self.closeChannel(because: "could not be started")
-            let reason = AppMonitorError(.channelStartFailed(firstError), command: command, endpoint: endpoint)
+            let reason = AppMonitorError(
+                .channelStartFailed(firstError), command: command, endpoint: endpoint)
             return .channelStartFailed(reason)
         }
         self.closeChannel(because: "send failed: \(firstError)")
@@ -241,10 +256,14 @@ public final class AppMonitor: @unchecked Sendable {
     }
 
     private static func outcome(of reply: RPCReply) -> AppMonitorCommandOutcome {
-        reply.succeeded ? .succeeded(reply: reply.payload) : .rpcFailed(text: reply.payload, transportError: nil)
+        reply.succeeded
+            ? .succeeded(reply: reply.payload)
+            : .rpcFailed(text: reply.payload, transportError: nil)
     }
 
-    private static func rpcError(_ error: any Error, kind: RPCError.Kind, endpoint: Endpoint) -> RPCError {
+    private static func rpcError(
+        _ error: any Error, kind: RPCError.Kind, endpoint: Endpoint
+    ) -> RPCError {
         (error as? RPCError) ?? RPCError(kind, endpoint: endpoint, detail: "\(error)")
     }
 }

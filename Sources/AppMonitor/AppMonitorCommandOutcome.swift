@@ -37,7 +37,8 @@ public enum AppMonitorCommandOutcome: Equatable, Sendable {
         }
     }
 
-    /// The `VMGuestAppMonitor_IsEnabled` result: true only for a success whose reply is exactly `true`.
+    /// The `VMGuestAppMonitor_IsEnabled` result: true only for a success whose reply is exactly
+    /// `true`.
     public var isEnabledFlag: Bool {
         guard case .succeeded(let reply) = self else { return false }
         return reply == Array("true".utf8)

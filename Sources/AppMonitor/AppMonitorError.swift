@@ -83,9 +83,11 @@ public struct AppMonitorError: Error, Equatable, CustomStringConvertible, Sendab
         case .transportFailed(let error):
             return "\(prefix): transport failed: \(error)"
         case .notSupported:
-            return "\(prefix): the host does not support application monitoring (it answered Unknown command)"
+            return
+                "\(prefix): the host does not support application monitoring (it answered Unknown command)"
         case .notEnabled:
-            return "\(prefix): application monitoring is not enabled (the host answered 2); run enable first"
+            return
+                "\(prefix): application monitoring is not enabled (the host answered 2); run enable first"
         case .hostError(let code):
             return "\(prefix): the host answered error \(code)"
         case .hostRefused(let text):

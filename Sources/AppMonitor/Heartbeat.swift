@@ -36,10 +36,11 @@ public final class Heartbeat: @unchecked Sendable {
     ///
     /// - Parameters:
     ///   - monitor: the monitor whose channel the beats use; the shared one by default.
-    ///   - interval: seconds between beats, greater than zero; vSphere wants one at least every 30 s.
+    ///   - interval: seconds between beats, above zero; vSphere wants one at least every 30 s.
     ///   - onBeat: called on the heartbeat's queue after every beat, failed or not.
     public init(
-        monitor: AppMonitor = .shared, interval: TimeInterval, onBeat: @escaping @Sendable (Beat) -> Void = { _ in }
+        monitor: AppMonitor = .shared, interval: TimeInterval,
+        onBeat: @escaping @Sendable (Beat) -> Void = { _ in }
     ) {
         precondition(interval > 0, "a heartbeat interval must be greater than zero")
         self.monitor = monitor
@@ -57,21 +58,23 @@ public final class Heartbeat: @unchecked Sendable {
         self.lock.withLock { self.beatCount }
     }
 
-    /// Sends the first beat now and then one every `interval`; does nothing when already started or stopped.
+    /// Sends the first beat now, then one every `interval`; does nothing once started or stopped.
     public func start() {
         self.lock.withLock {
             guard self.timer == nil, !self.isStopped else { return }
             let timer = DispatchSource.makeTimerSource(queue: self.queue)
             let nanoseconds = Int(min(self.interval * 1e9, Double(Int.max / 2)))
             let leeway = max(1, min(nanoseconds / 20, 50_000_000))
-            timer.schedule(deadline: .now(), repeating: .nanoseconds(nanoseconds), leeway: .nanoseconds(leeway))
+            timer.schedule(
+                deadline: .now(), repeating: .nanoseconds(nanoseconds), leeway: .nanoseconds(leeway)
+            )
             timer.setEventHandler { [weak self] in self?.beat() }
             self.timer = timer
             timer.resume()
         }
     }
 
-    /// Stops the beats; returns once a beat in flight has finished, unless called from `onBeat` itself.
+    /// Stops the beats; returns once a beat in flight has finished, unless called from `onBeat`.
     ///
     /// A stopped heartbeat cannot be started again; make a new one.
     public func stop() {

@@ -87,13 +87,7 @@ public final class GuestLibHandle: @unchecked Sendable {
     /// - Parameter logger: handed to each channel.
     /// - Returns: a maker.
     static func defaultChannelMaker(logger: Logger) -> ChannelMaker {
-        // FIXME: GuestRPC's `RPCChannelFactory.makeChannel(for:oneShot:logger:)` is written by the rpc helper
-        // and is not on this branch yet, so every request fails as "channel unavailable" outside tests. Replace
-        // this closure with `{ try RPCChannelFactory.makeChannel(for: $0, oneShot: true, logger: logger) }`
-        // once main has the factory.
-        return { endpoint in
-            throw RPCError(.channelUnavailable, endpoint: endpoint, detail: "no RPC channel factory in this build")
-        }
+        { endpoint in try RPCChannelFactory.makeChannel(for: endpoint, oneShot: true, logger: logger) }
     }
 
     /// Runs `body` with the handle's state under the lock.

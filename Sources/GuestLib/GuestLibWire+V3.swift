@@ -71,24 +71,31 @@ extension GuestLibWire {
             throw GuestLibWireError.malformedXDR(entryIndex: nil, error)
         }
         let kept = Int(min(count, StatisticID.highestKnown.rawValue))
-        var entries: [StatisticEntry] = []
-        entries.reserveCapacity(kept)
-        for index in 0..<kept {
-            do {
-                entries.append(try readEntry(&reader, index: index))
-            } catch let error as XDRError {
-                throw GuestLibWireError.malformedXDR(entryIndex: index, error)
+        var index = 0
+        let entries: [StatisticEntry]
+        do {
+            // Entries are written in place: on a throw, the array deinitialises the ones already read.
+            entries = try [StatisticEntry](unsafeUninitializedCapacity: kept) { buffer, initialized in
+                while index < kept {
+                    (buffer.baseAddress! + index).initialize(to: try readEntry(&reader, index: index))
+                    index += 1
+                    initialized = index
+                }
             }
+        } catch let error as XDRError {
+            throw GuestLibWireError.malformedXDR(entryIndex: index, error)
         }
         return StatisticsSnapshot(sessionID: session, entries: entries)
     }
 
+    @inline(__always)
     private static func readEntry(_ reader: inout XDRReader, index: Int) throws -> StatisticEntry {
         let expected = UInt32(index + 1)
         let raw = try reader.readUInt32()
-        guard raw == expected, let id = StatisticID(rawValue: raw) else {
+        guard raw == expected else {
             throw GuestLibWireError.unexpectedID(index: index, expected: expected, found: raw)
         }
+        let id = StatisticID.inIDOrder[index]
         let isValid = try reader.readBool()
         let value: StatisticValue
         switch id.kind {

@@ -60,6 +60,9 @@ public enum StatisticID: UInt32, CaseIterable, Sendable {
     /// The highest id this library knows; a V3 reply with more entries is read up to this id.
     public static let highestKnown: StatisticID = .memoryShares64
 
+    /// Every id in wire order, so entry *i* is `inIDOrder[i]` without a raw-value lookup.
+    static let inIDOrder: [StatisticID] = StatisticID.allCases
+
     /// The highest id the V2 image carries.
     public static let highestInV2: StatisticID = .resourcePoolPath
 

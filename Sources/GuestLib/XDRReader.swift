@@ -34,6 +34,7 @@ public struct XDRReader: Sendable {
     ///
     /// - Returns: the big-endian value of the next 4 bytes.
     /// - Throws: `XDRError.needMoreBytes` when fewer than 4 bytes remain.
+    @inline(__always)
     public func peekUInt32() throws -> UInt32 {
         try self.require(4)
         return self.bytes.withUnsafeBytes {
@@ -45,6 +46,7 @@ public struct XDRReader: Sendable {
     ///
     /// - Returns: the big-endian value of the next 4 bytes.
     /// - Throws: `XDRError.needMoreBytes` when fewer than 4 bytes remain.
+    @inline(__always)
     public mutating func readUInt32() throws -> UInt32 {
         let value = try self.peekUInt32()
         self.offset += 4
@@ -55,6 +57,7 @@ public struct XDRReader: Sendable {
     ///
     /// - Returns: the value.
     /// - Throws: `XDRError.needMoreBytes` when fewer than 8 bytes remain.
+    @inline(__always)
     public mutating func readUInt64() throws -> UInt64 {
         try self.require(8)
         let value = self.bytes.withUnsafeBytes {
@@ -71,6 +74,7 @@ public struct XDRReader: Sendable {
     ///
     /// - Returns: true when the low 8 bits are not zero.
     /// - Throws: `XDRError.needMoreBytes` when fewer than 4 bytes remain.
+    @inline(__always)
     public mutating func readBool() throws -> Bool {
         try self.readUInt32() & 0xFF != 0
     }
@@ -108,6 +112,7 @@ public struct XDRReader: Sendable {
         self.offset += count
     }
 
+    @inline(__always)
     private func require(_ count: Int) throws {
         guard self.remaining >= count else {
             throw XDRError.needMoreBytes(offset: self.offset, needed: count, available: self.remaining)

@@ -49,11 +49,19 @@ final class AutoChannel: RPCChannel {
         self.logger = logger
     }
 
-    var endpoint: Endpoint { .auto }
+    /// The transport in use: the vsock address, `backdoor` after a fallback, or `auto` before the first send.
+    var endpoint: Endpoint {
+        switch self.mode {
+        case .inactive: .auto
+        case .vsock: self.vsock.endpoint
+        case .backdoor: .backdoor
+        }
+    }
 
     func send(_ request: [UInt8]) throws -> RPCReply {
         guard !request.isEmpty else {
-            throw RPCError(.invalidRequest, endpoint: self.endpoint, detail: "an empty request is never sent")
+            throw RPCError(
+                .invalidRequest, endpoint: self.endpoint, detail: "an empty request is never sent")
         }
         switch self.mode {
         case .inactive:
@@ -67,7 +75,8 @@ final class AutoChannel: RPCChannel {
         do {
             return try self.current().send(request)
         } catch {
-            self.logger.debug("send failed, restarting the channel and resending once", ["error": "\(error)"])
+            self.logger.debug(
+                "send failed, restarting the channel and resending once", ["error": "\(error)"])
             self.stop()
             self.backoffSeconds = AutoChannel.initialBackoffSeconds
             try self.start()
@@ -104,7 +113,8 @@ final class AutoChannel: RPCChannel {
         self.backoffSeconds = min(self.backoffSeconds * 2, AutoChannel.maximumBackoffSeconds)
         self.vsockRetryTime = self.now() + self.backoffSeconds
         self.logger.debug(
-            "vsock unavailable, using the backdoor", ["error": "\(error)", "backoff": "\(self.backoffSeconds)"]
+            "vsock unavailable, using the backdoor",
+            ["error": "\(error)", "backoff": "\(self.backoffSeconds)"]
         )
         if self.backdoor == nil {
             self.backdoor = try self.makeBackdoor()

@@ -48,7 +48,7 @@ public enum Endpoint: Hashable, Sendable, CustomStringConvertible {
             }
             self = .unix(path: parts[1])
         case "vsock":
-            self = try Endpoint.parseVSock(parts.count == 2 ? parts[1] : "", original: text)
+            self = try Endpoint.parseVSock(parts.count == 2 ? parts[1] : nil, original: text)
         default:
             throw EndpointError(
                 text: text, reason: "expected auto, vsock[:CID[:PORT]], backdoor or unix:PATH"
@@ -86,8 +86,9 @@ public enum Endpoint: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    private static func parseVSock(_ rest: String, original: String) throws -> Endpoint {
-        let fields = rest.isEmpty ? [] : rest.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+    /// Parses what follows `vsock:`; nil when there is no colon at all. `vsock:` alone is an empty CID.
+    private static func parseVSock(_ rest: String?, original: String) throws -> Endpoint {
+        let fields = rest?.split(separator: ":", omittingEmptySubsequences: false).map(String.init) ?? []
         guard fields.count <= 2 else {
             throw EndpointError(text: original, reason: "vsock takes at most a CID and a port, as in vsock:0:976")
         }

@@ -66,7 +66,9 @@ public struct Hypervisor: Equatable, Sendable, CustomStringConvertible {
         }
         let signature = Hypervisor.signature(ebx: vendor[1], ecx: vendor[2], edx: vendor[3])
         var hypervisor = Hypervisor(vendorSignature: signature, maximumLeaf: vendor[0])
-        if hypervisor.isVMware, vendor[0] >= 0x4000_0010, let vmware = cpuid(0x4000_0010), vmware.count == 4 {
+        if hypervisor.isVMware, vendor[0] >= 0x4000_0010, let vmware = cpuid(0x4000_0010),
+            vmware.count == 4
+        {
             hypervisor.vmwareFeatures = vmware[2]
         }
         return hypervisor

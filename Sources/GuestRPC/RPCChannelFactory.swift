@@ -10,7 +10,8 @@ import Foundation
 /// guest they throw "not running in a VM" without executing any port instruction.
 public enum RPCChannelFactory {
     /// The vsock address `auto` tries first: the hypervisor's RPCI listener.
-    public static let hypervisorEndpoint = Endpoint.vsock(cid: Endpoint.hypervisorCID, port: Endpoint.rpciPort)
+    public static let hypervisorEndpoint = Endpoint.vsock(
+        cid: Endpoint.hypervisorCID, port: Endpoint.rpciPort)
 
     /// Makes the channel for `endpoint`.
     ///
@@ -22,10 +23,14 @@ public enum RPCChannelFactory {
     /// - Returns: an unopened channel; the first send connects.
     /// - Throws: `RPCError` of kind `.notRunningInVM` for `auto` or `backdoor` outside a VMware
     ///   guest, or the backdoor channel's error when it cannot be created.
-    public static func makeChannel(for endpoint: Endpoint, oneShot: Bool, logger: Logger) throws -> any RPCChannel {
+    public static func makeChannel(for endpoint: Endpoint, oneShot: Bool, logger: Logger) throws
+        -> any RPCChannel
+    {
         try self.makeChannel(
             for: endpoint, oneShot: oneShot, logger: logger, hypervisor: Hypervisor.detect,
-            makeBackdoor: { hypervisor, logger in try BackdoorChannel.hardware(hypervisor: hypervisor, logger: logger) }
+            makeBackdoor: { hypervisor, logger in
+                try BackdoorChannel.hardware(hypervisor: hypervisor, logger: logger)
+            }
         )
     }
 
@@ -38,22 +43,26 @@ public enum RPCChannelFactory {
     /// - Returns: an unopened channel.
     /// - Throws: `EndpointError` when `GUESTSDK_RPC` is malformed, else as `makeChannel(for:oneShot:logger:)`.
     public static func makeChannel(
-        oneShot: Bool, logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment
+        oneShot: Bool, logger: Logger,
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> any RPCChannel {
-        try self.makeChannel(for: Endpoint.fromEnvironment(environment), oneShot: oneShot, logger: logger)
+        try self.makeChannel(
+            for: Endpoint.fromEnvironment(environment), oneShot: oneShot, logger: logger)
     }
 
     /// The factory with its hardware access injected, for tests.
     static func makeChannel(
         for endpoint: Endpoint, oneShot: Bool, logger: Logger, hypervisor detect: () -> Hypervisor,
         makeBackdoor: @escaping (Hypervisor, Logger) throws -> any RPCChannel,
-        vsockSystem: any VSockSystem = LinuxVSockSystem(), now: @escaping () -> Double = MonotonicClock.seconds
+        vsockSystem: any VSockSystem = LinuxVSockSystem(),
+        now: @escaping () -> Double = MonotonicClock.seconds
     ) throws -> any RPCChannel {
         switch endpoint {
         case .unix(let path):
             return StreamChannel.unix(path: path, oneShot: oneShot, logger: logger)
         case .vsock(let cid, let port):
-            let connector = VSockConnector(cid: cid, port: port, system: vsockSystem, logger: logger)
+            let connector = VSockConnector(
+                cid: cid, port: port, system: vsockSystem, logger: logger)
             return StreamChannel(connector: connector, oneShot: oneShot, logger: logger)
         case .backdoor, .auto:
             break
@@ -62,17 +71,21 @@ public enum RPCChannelFactory {
         let hypervisor = detect()
         guard hypervisor.isVMware else {
             throw RPCError(
-                .notRunningInVM, endpoint: endpoint, detail: "the hypervisor is \(hypervisor.vendorName), not VMware"
+                .notRunningInVM, endpoint: endpoint,
+                detail: "the hypervisor is \(hypervisor.vendorName), not VMware"
             )
         }
         if endpoint == .backdoor {
             return try makeBackdoor(hypervisor, logger)
         }
         let connector = VSockConnector(
-            cid: Endpoint.hypervisorCID, port: Endpoint.rpciPort, system: vsockSystem, logger: logger
+            cid: Endpoint.hypervisorCID, port: Endpoint.rpciPort, system: vsockSystem,
+            logger: logger
         )
-        let vsock = StreamChannel(connector: connector, oneShot: oneShot, logger: logger, retriesFailedSend: false)
+        let vsock = StreamChannel(
+            connector: connector, oneShot: oneShot, logger: logger, retriesFailedSend: false)
         return AutoChannel(
-            vsock: vsock, makeBackdoor: { try makeBackdoor(hypervisor, logger) }, now: now, logger: logger)
+            vsock: vsock, makeBackdoor: { try makeBackdoor(hypervisor, logger) }, now: now,
+            logger: logger)
     }
 }

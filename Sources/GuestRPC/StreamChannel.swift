@@ -40,7 +40,8 @@ public final class StreamChannel: RPCChannel {
         self.connector = connector
         self.isOneShot = oneShot
         self.logger = logger
-        self.maximumReplyLength = min(max(maximumReplyLength, 0), PacketFramer.absoluteMaximumLength)
+        self.maximumReplyLength = min(
+            max(maximumReplyLength, 0), PacketFramer.absoluteMaximumLength)
         self.ioTimeoutSeconds = ioTimeoutSeconds
         self.retriesFailedSend = retriesFailedSend ?? !oneShot
     }
@@ -56,7 +57,8 @@ public final class StreamChannel: RPCChannel {
     /// - Returns: an unconnected channel; the first `send` connects.
     public static func unix(
         path: String, oneShot: Bool, logger: Logger,
-        maximumReplyLength: Int = StreamChannel.defaultMaximumReplyLength, ioTimeoutSeconds: Double? = nil
+        maximumReplyLength: Int = StreamChannel.defaultMaximumReplyLength,
+        ioTimeoutSeconds: Double? = nil
     ) -> StreamChannel {
         StreamChannel(
             connector: UnixSocketConnector(path: path), oneShot: oneShot, logger: logger,
@@ -72,9 +74,12 @@ public final class StreamChannel: RPCChannel {
     ///   - oneShot: true for a connection per request with fast close; false to keep one connection.
     ///   - logger: receives debug entries.
     /// - Returns: an unconnected channel; the first `send` connects.
-    public static func vsock(cid: UInt32, port: UInt32, oneShot: Bool, logger: Logger) -> StreamChannel {
+    public static func vsock(cid: UInt32, port: UInt32, oneShot: Bool, logger: Logger)
+        -> StreamChannel
+    {
         StreamChannel(
-            connector: VSockConnector(cid: cid, port: port, logger: logger), oneShot: oneShot, logger: logger
+            connector: VSockConnector(cid: cid, port: port, logger: logger), oneShot: oneShot,
+            logger: logger
         )
     }
 
@@ -126,7 +131,8 @@ public final class StreamChannel: RPCChannel {
             return try self.exchange(packet)
         } catch let error as RPCError where self.retriesFailedSend {
             self.logger.debug(
-                "send failed, reconnecting and resending once", ["endpoint": "\(self.endpoint)", "error": "\(error)"]
+                "send failed, reconnecting and resending once",
+                ["endpoint": "\(self.endpoint)", "error": "\(error)"]
             )
             try self.open()
             return try self.exchange(packet)
@@ -143,11 +149,13 @@ public final class StreamChannel: RPCChannel {
     /// The framed request, or `.invalidRequest` for an empty or oversized one.
     private func packet(for request: [UInt8]) throws -> [UInt8] {
         guard !request.isEmpty else {
-            throw RPCError(.invalidRequest, endpoint: self.endpoint, detail: "an empty request is never sent")
+            throw RPCError(
+                .invalidRequest, endpoint: self.endpoint, detail: "an empty request is never sent")
         }
         guard request.count <= PacketFramer.absoluteMaximumLength - 64 else {
             throw RPCError(
-                .invalidRequest, endpoint: self.endpoint, detail: "a request of \(request.count) bytes is too long"
+                .invalidRequest, endpoint: self.endpoint,
+                detail: "a request of \(request.count) bytes is too long"
             )
         }
         return RPCPacket(payload: request, fastClose: self.isOneShot).encoded()
@@ -156,17 +164,20 @@ public final class StreamChannel: RPCChannel {
     /// Sends one packet and reads one reply; any failure closes the connection.
     private func exchange(_ packet: [UInt8]) throws -> RPCReply {
         guard let socket = self.socket else {
-            throw RPCError(.sendFailed, endpoint: self.endpoint, detail: "the channel is not connected")
+            throw RPCError(
+                .sendFailed, endpoint: self.endpoint, detail: "the channel is not connected")
         }
         do {
             try self.sendAll(packet, on: socket)
             let header = try self.receive(exactly: 4, on: socket)
             let length = Int(
-                UInt32(header[0]) << 24 | UInt32(header[1]) << 16 | UInt32(header[2]) << 8 | UInt32(header[3]))
+                UInt32(header[0]) << 24 | UInt32(header[1]) << 16 | UInt32(header[2]) << 8
+                    | UInt32(header[3]))
             guard length <= self.maximumReplyLength else {
                 throw RPCError(
                     .invalidReply, endpoint: self.endpoint,
-                    detail: "reply length \(length) exceeds the maximum of \(self.maximumReplyLength) bytes"
+                    detail:
+                        "reply length \(length) exceeds the maximum of \(self.maximumReplyLength) bytes"
                 )
             }
             let body = try self.receive(exactly: length, on: socket)
@@ -186,10 +197,13 @@ public final class StreamChannel: RPCChannel {
             throw RPCError(.invalidReply, endpoint: self.endpoint, detail: error.description)
         }
         guard case .string(let bytes) = map[RPCPacket.Field.payload] else {
-            throw RPCError(.invalidReply, endpoint: self.endpoint, detail: "the reply has no STRING field 2")
+            throw RPCError(
+                .invalidReply, endpoint: self.endpoint, detail: "the reply has no STRING field 2")
         }
         guard let reply = RPCReply(wireBytes: bytes) else {
-            throw RPCError(.invalidReply, endpoint: self.endpoint, detail: "the reply does not start with '1 ' or '0 '")
+            throw RPCError(
+                .invalidReply, endpoint: self.endpoint,
+                detail: "the reply does not start with '1 ' or '0 '")
         }
         return reply
     }
@@ -198,12 +212,14 @@ public final class StreamChannel: RPCChannel {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes.withUnsafeBytes { raw in
-                Glibc.send(socket, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                Glibc.send(
+                    socket, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
             }
             if sent < 0 {
                 let number = errno
                 if number == EINTR { continue }
-                throw RPCError(.sendFailed, endpoint: self.endpoint, systemCall: "send", errorNumber: number)
+                throw RPCError(
+                    .sendFailed, endpoint: self.endpoint, systemCall: "send", errorNumber: number)
             }
             offset += sent
         }
@@ -222,7 +238,9 @@ public final class StreamChannel: RPCChannel {
             if received < 0 {
                 let number = errno
                 if number == EINTR { continue }
-                throw RPCError(.receiveFailed, endpoint: self.endpoint, systemCall: "recv", errorNumber: number)
+                throw RPCError(
+                    .receiveFailed, endpoint: self.endpoint, systemCall: "recv", errorNumber: number
+                )
             }
             if received == 0 {
                 throw RPCError(
@@ -237,9 +255,11 @@ public final class StreamChannel: RPCChannel {
 
     private func applyTimeout(to socket: Int32) {
         guard let seconds = self.ioTimeoutSeconds else { return }
-        var value = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
+        var value = timeval(
+            tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
         for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
-            _ = setsockopt(socket, SOL_SOCKET, option, &value, socklen_t(MemoryLayout<timeval>.size))
+            _ = setsockopt(
+                socket, SOL_SOCKET, option, &value, socklen_t(MemoryLayout<timeval>.size))
         }
     }
 }

@@ -35,28 +35,33 @@ final class UnixSocketConnector: StreamConnector {
         guard pathBytes.count < capacity, !pathBytes.contains(0) else {
             throw RPCError(
                 .openFailed, endpoint: self.endpoint,
-                detail: "the socket path must be 1 to \(capacity - 1) bytes without NUL, not \(pathBytes.count)"
+                detail:
+                    "the socket path must be 1 to \(capacity - 1) bytes without NUL, not \(pathBytes.count)"
             )
         }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             raw.copyBytes(from: pathBytes)
         }
 
-        let descriptor = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let descriptor = Glibc.socket(
+            AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else {
-            throw RPCError(.openFailed, endpoint: self.endpoint, systemCall: "socket", errorNumber: errno)
+            throw RPCError(
+                .openFailed, endpoint: self.endpoint, systemCall: "socket", errorNumber: errno)
         }
         while true {
             let result = withUnsafePointer(to: &address) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                    Glibc.connect(descriptor, socketAddress, socklen_t(MemoryLayout<sockaddr_un>.size))
+                    Glibc.connect(
+                        descriptor, socketAddress, socklen_t(MemoryLayout<sockaddr_un>.size))
                 }
             }
             if result == 0 { return descriptor }
             let number = errno
             if number == EINTR { continue }
             _ = Glibc.close(descriptor)
-            throw RPCError(.openFailed, endpoint: self.endpoint, systemCall: "connect", errorNumber: number)
+            throw RPCError(
+                .openFailed, endpoint: self.endpoint, systemCall: "connect", errorNumber: number)
         }
     }
 }

@@ -35,7 +35,8 @@ public struct SystemCheck {
 
         /// The finding as one line: `PASS  kernel  6.1.0 (3.9 or later)  hint: ...`.
         public var line: String {
-            let name = self.name.padding(toLength: max(self.name.count, 22), withPad: " ", startingAt: 0)
+            let name = self.name.padding(
+                toLength: max(self.name.count, 22), withPad: " ", startingAt: 0)
             var text = "\(self.status.rawValue)  \(name)  \(self.message)"
             if let hint = self.hint {
                 text += "  hint: \(hint)"
@@ -73,7 +74,10 @@ public struct SystemCheck {
     /// - Parameters:
     ///   - environment: where `GUESTSDK_RPC` is read; the process environment by default.
     ///   - logger: receives the channel's debug entries.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = .disabled) {
+    public init(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger = .disabled
+    ) {
         self.init(environment: environment, probes: .live(logger: logger))
     }
 
@@ -96,8 +100,10 @@ public struct SystemCheck {
         do {
             let parsed = try Endpoint.fromEnvironment(self.environment)
             endpoint = parsed
-            let source = self.environment[Endpoint.environmentVariable] == nil ? " (GUESTSDK_RPC unset)" : ""
-            endpointFinding = Finding(name: "endpoint", status: .pass, message: "\(parsed)\(source)")
+            let source =
+                self.environment[Endpoint.environmentVariable] == nil ? " (GUESTSDK_RPC unset)" : ""
+            endpointFinding = Finding(
+                name: "endpoint", status: .pass, message: "\(parsed)\(source)")
         } catch {
             endpoint = nil
             endpointFinding = Finding(
@@ -114,7 +120,9 @@ public struct SystemCheck {
         let answer = self.answer(endpoint, hypervisor: hypervisor)
         checks.append(answer)
         checks.append(contentsOf: self.libraries())
-        return Report(endpoint: endpoint?.description ?? endpointText, canWork: answer.status == .pass, checks: checks)
+        return Report(
+            endpoint: endpoint?.description ?? endpointText, canWork: answer.status == .pass,
+            checks: checks)
     }
 
     private func vendor(_ hypervisor: Hypervisor) -> Finding {
@@ -134,7 +142,8 @@ public struct SystemCheck {
         }
         let needsVMware = endpoint?.requiresVMwareGuest ?? true
         return Finding(
-            name: "vmware-guest", status: needsVMware ? .fail : .warn, message: "not a VMware guest",
+            name: "vmware-guest", status: needsVMware ? .fail : .warn,
+            message: "not a VMware guest",
             hint: needsVMware
                 ? "outside VMware set GUESTSDK_RPC=unix:PATH (guestsdk-host) or vsock:CID:PORT"
                 : "fine: GUESTSDK_RPC names the host explicitly"
@@ -147,7 +156,8 @@ public struct SystemCheck {
             ? Finding(name: "vsock-device", status: .pass, message: "/dev/vsock present")
             : Finding(
                 name: "vsock-device", status: .warn, message: "/dev/vsock missing",
-                hint: "load the vsock transport (modprobe vmw_vsock_vmci_transport, or vhost/virtio on KVM)"
+                hint:
+                    "load the vsock transport (modprobe vmw_vsock_vmci_transport, or vhost/virtio on KVM)"
             )
         let family =
             self.probes.vsockAddressFamily().map {
@@ -162,9 +172,12 @@ public struct SystemCheck {
 
     private func kernel() -> Finding {
         let release = self.probes.kernelRelease()
-        let numbers = release.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap { Int($0) }
+        let numbers = release.split(whereSeparator: { !$0.isNumber }).prefix(2).compactMap {
+            Int($0)
+        }
         guard numbers.count == 2 else {
-            return Finding(name: "kernel", status: .warn, message: "\(release): version not understood")
+            return Finding(
+                name: "kernel", status: .warn, message: "\(release): version not understood")
         }
         guard (numbers[0], numbers[1]) >= (3, 9) else {
             return Finding(
@@ -178,15 +191,18 @@ public struct SystemCheck {
     private func privilegedPort() -> Finding {
         switch self.probes.bindPrivilegedVSockPort() {
         case .success:
-            return Finding(name: "vsock-privileged-port", status: .pass, message: "may bind vsock port 1023")
+            return Finding(
+                name: "vsock-privileged-port", status: .pass, message: "may bind vsock port 1023")
         case .failure(let failure) where failure.call == "bind" && failure.errorNumber == EACCES:
             return Finding(
-                name: "vsock-privileged-port", status: .warn, message: "may not bind vsock port 1023 (\(failure))",
+                name: "vsock-privileged-port", status: .warn,
+                message: "may not bind vsock port 1023 (\(failure))",
                 hint: "requests go from an unprivileged port; run as root for a secure-channel host"
             )
         case .failure(let failure):
             return Finding(
-                name: "vsock-privileged-port", status: .warn, message: "not determined (\(failure))",
+                name: "vsock-privileged-port", status: .warn,
+                message: "not determined (\(failure))",
                 hint: "vsock is unavailable or port 1023 is taken"
             )
         }
@@ -194,7 +210,9 @@ public struct SystemCheck {
 
     private func answer(_ endpoint: Endpoint?, hypervisor: Hypervisor) -> Finding {
         guard let endpoint else {
-            return Finding(name: "endpoint-answers", status: .fail, message: "not tried: GUESTSDK_RPC is malformed")
+            return Finding(
+                name: "endpoint-answers", status: .fail,
+                message: "not tried: GUESTSDK_RPC is malformed")
         }
         if endpoint.requiresVMwareGuest, !hypervisor.isVMware {
             return Finding(
@@ -215,7 +233,8 @@ public struct SystemCheck {
         } catch {
             return Finding(
                 name: "endpoint-answers", status: .fail, message: "\(error)",
-                hint: "check that the host agent or VMware Tools' host side is running and reachable"
+                hint:
+                    "check that the host agent or VMware Tools' host side is running and reachable"
             )
         }
     }

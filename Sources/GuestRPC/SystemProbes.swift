@@ -25,12 +25,15 @@ struct SystemProbes {
             makeChannel: { endpoint in
                 switch endpoint {
                 case .unix(let path):
-                    return StreamChannel.unix(path: path, oneShot: true, logger: logger, ioTimeoutSeconds: 5)
+                    return StreamChannel.unix(
+                        path: path, oneShot: true, logger: logger, ioTimeoutSeconds: 5)
                 case .vsock(let cid, let port):
                     let connector = VSockConnector(cid: cid, port: port, logger: logger)
-                    return StreamChannel(connector: connector, oneShot: true, logger: logger, ioTimeoutSeconds: 5)
+                    return StreamChannel(
+                        connector: connector, oneShot: true, logger: logger, ioTimeoutSeconds: 5)
                 case .auto, .backdoor:
-                    return try RPCChannelFactory.makeChannel(for: endpoint, oneShot: true, logger: logger)
+                    return try RPCChannelFactory.makeChannel(
+                        for: endpoint, oneShot: true, logger: logger)
                 }
             },
             libraryLoads: { name in
@@ -54,13 +57,16 @@ struct SystemProbes {
     static func bindPrivilegedVSockPort() -> Result<Void, SystemCallFailure> {
         let system = LinuxVSockSystem()
         let socket: Int32
-        switch system.makeSocket(family: VSockAddress.linuxAddressFamily, type: Int32(SOCK_STREAM.rawValue)) {
+        switch system.makeSocket(
+            family: VSockAddress.linuxAddressFamily, type: Int32(SOCK_STREAM.rawValue))
+        {
         case .success(let descriptor): socket = descriptor
         case .failure(let failure): return .failure(failure)
         }
         defer { system.close(socket) }
         let address = VSockAddress(
-            family: UInt16(VSockAddress.linuxAddressFamily), port: VSockConnector.highestPrivilegedPort,
+            family: UInt16(VSockAddress.linuxAddressFamily),
+            port: VSockConnector.highestPrivilegedPort,
             cid: VSockAddress.any
         )
         if let failure = system.bind(socket, to: address) {

@@ -52,14 +52,18 @@ final class VSockConnector: StreamConnector {
     /// have no datagrams and no ioctl 1976; on VMware the first step already succeeds.
     func addressFamily() -> Int32? {
         let family = VSockAddress.linuxAddressFamily
-        if case .success(let probe) = self.system.makeSocket(family: family, type: Int32(SOCK_DGRAM.rawValue)) {
+        if case .success(let probe) = self.system.makeSocket(
+            family: family, type: Int32(SOCK_DGRAM.rawValue))
+        {
             self.system.close(probe)
             return family
         }
         if let reported = self.system.deviceAddressFamily() {
             return reported
         }
-        if case .success(let probe) = self.system.makeSocket(family: family, type: Int32(SOCK_STREAM.rawValue)) {
+        if case .success(let probe) = self.system.makeSocket(
+            family: family, type: Int32(SOCK_STREAM.rawValue))
+        {
             self.system.close(probe)
             return family
         }
@@ -68,30 +72,38 @@ final class VSockConnector: StreamConnector {
 
     func connect() throws -> Int32 {
         guard let family = self.addressFamily() else {
-            throw RPCError(.openFailed, endpoint: self.endpoint, detail: "the vsock address family is not available")
+            throw RPCError(
+                .openFailed, endpoint: self.endpoint,
+                detail: "the vsock address family is not available")
         }
         let localCID = self.system.deviceLocalCID() ?? VSockAddress.any
-        let remote = VSockAddress(family: UInt16(truncatingIfNeeded: family), port: self.port, cid: self.cid)
+        let remote = VSockAddress(
+            family: UInt16(truncatingIfNeeded: family), port: self.port, cid: self.cid)
 
         let privileged = self.privilegedAttempt(family: family, localCID: localCID, remote: remote)
         switch privileged {
         case .connected(let socket):
             self.channelType = .privileged
-            self.logger.debug("vsock connected", ["endpoint": "\(self.endpoint)", "channel": "privileged"])
+            self.logger.debug(
+                "vsock connected", ["endpoint": "\(self.endpoint)", "channel": "privileged"])
             return socket
         case .bindFailed(let failure) where failure.errorNumber == EACCES:
             self.logger.debug(
-                "privileged vsock port refused, trying an unprivileged one", ["endpoint": "\(self.endpoint)"])
-            let socket = try self.unprivilegedAttempt(family: family, localCID: localCID, remote: remote)
+                "privileged vsock port refused, trying an unprivileged one",
+                ["endpoint": "\(self.endpoint)"])
+            let socket = try self.unprivilegedAttempt(
+                family: family, localCID: localCID, remote: remote)
             self.channelType = .unprivileged
             return socket
         case .bindFailed(let failure), .failed(let failure):
             throw RPCError(
-                .openFailed, endpoint: self.endpoint, systemCall: failure.call, errorNumber: failure.errorNumber
+                .openFailed, endpoint: self.endpoint, systemCall: failure.call,
+                errorNumber: failure.errorNumber
             )
         case .portsExhausted:
             throw RPCError(
-                .openFailed, endpoint: self.endpoint, detail: "every privileged local port from 1023 to 1 is in use"
+                .openFailed, endpoint: self.endpoint,
+                detail: "every privileged local port from 1023 to 1 is in use"
             )
         }
     }
@@ -104,7 +116,9 @@ final class VSockConnector: StreamConnector {
         case portsExhausted
     }
 
-    private func privilegedAttempt(family: Int32, localCID: UInt32, remote: VSockAddress) -> PrivilegedOutcome {
+    private func privilegedAttempt(family: Int32, localCID: UInt32, remote: VSockAddress)
+        -> PrivilegedOutcome
+    {
         var connectionResets = 0
         var noBufferSpaceFailures = 0
         var localPort = VSockConnector.highestPrivilegedPort
@@ -153,14 +167,18 @@ final class VSockConnector: StreamConnector {
         return .portsExhausted
     }
 
-    private func unprivilegedAttempt(family: Int32, localCID: UInt32, remote: VSockAddress) throws -> Int32 {
+    private func unprivilegedAttempt(family: Int32, localCID: UInt32, remote: VSockAddress) throws
+        -> Int32
+    {
         let socket: Int32
         switch self.system.makeSocket(family: family, type: Int32(SOCK_STREAM.rawValue)) {
         case .success(let descriptor): socket = descriptor
         case .failure(let failure): throw self.openFailed(failure)
         }
         let local = VSockAddress(family: remote.family, port: VSockAddress.any, cid: localCID)
-        if let failure = self.system.bind(socket, to: local) ?? self.system.connect(socket, to: remote) {
+        if let failure = self.system.bind(socket, to: local)
+            ?? self.system.connect(socket, to: remote)
+        {
             self.system.close(socket)
             throw self.openFailed(failure)
         }
@@ -169,7 +187,9 @@ final class VSockConnector: StreamConnector {
     }
 
     private func openFailed(_ failure: SystemCallFailure) -> RPCError {
-        RPCError(.openFailed, endpoint: self.endpoint, systemCall: failure.call, errorNumber: failure.errorNumber)
+        RPCError(
+            .openFailed, endpoint: self.endpoint, systemCall: failure.call,
+            errorNumber: failure.errorNumber)
     }
 }
 

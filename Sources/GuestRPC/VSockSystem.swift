@@ -46,20 +46,26 @@ final class LinuxVSockSystem: VSockSystem {
 
     func makeSocket(family: Int32, type: Int32) -> Result<Int32, SystemCallFailure> {
         let descriptor = Glibc.socket(family, type | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { return .failure(SystemCallFailure(call: "socket", errorNumber: errno)) }
+        guard descriptor >= 0 else {
+            return .failure(SystemCallFailure(call: "socket", errorNumber: errno))
+        }
         return .success(descriptor)
     }
 
     func bind(_ socket: Int32, to address: VSockAddress) -> SystemCallFailure? {
         let result = address.bytes.withUnsafeBytes { raw in
-            Glibc.bind(socket, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(raw.count))
+            Glibc.bind(
+                socket, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self),
+                socklen_t(raw.count))
         }
         return result == 0 ? nil : SystemCallFailure(call: "bind", errorNumber: errno)
     }
 
     func connect(_ socket: Int32, to address: VSockAddress) -> SystemCallFailure? {
         let result = address.bytes.withUnsafeBytes { raw in
-            Glibc.connect(socket, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(raw.count))
+            Glibc.connect(
+                socket, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self),
+                socklen_t(raw.count))
         }
         return result == 0 ? nil : SystemCallFailure(call: "connect", errorNumber: errno)
     }

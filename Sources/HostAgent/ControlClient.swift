@@ -51,7 +51,8 @@ public struct ControlClient: Sendable {
         guard let data = FileManager.default.contents(atPath: portPath),
             let port = UInt16(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         else {
-            throw ControlClientError(reason: "cannot read \(portPath); is guestsdk-host running with this state directory?")
+            throw ControlClientError(
+                reason: "cannot read \(portPath); is guestsdk-host running with this state directory?")
         }
         let token = try ControlToken.read(path: directory + "/" + ControlToken.fileName)
         self.init(port: port, token: token.value)
@@ -78,7 +79,9 @@ public struct ControlClient: Sendable {
         let request = Array((head + "\r\n").utf8) + Array(body ?? Data())
         var offset = 0
         while offset < request.count {
-            let sent = request[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let sent = request[offset...].withUnsafeBytes {
+                Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             guard sent > 0 else { throw ControlClientError(systemCall: "send", errno: errno) }
             offset += sent
         }
@@ -106,7 +109,8 @@ public struct ControlClient: Sendable {
         }
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw ControlClientError(systemCall: "socket", errno: errno) }
-        var timeout = timeval(tv_sec: Int(self.timeout), tv_usec: Int((self.timeout.truncatingRemainder(dividingBy: 1)) * 1e6))
+        var timeout = timeval(
+            tv_sec: Int(self.timeout), tv_usec: Int((self.timeout.truncatingRemainder(dividingBy: 1)) * 1e6))
         _ = setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         _ = setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let connected = withUnsafePointer(to: &address) {
@@ -118,7 +122,9 @@ public struct ControlClient: Sendable {
             let error = errno
             _ = close(descriptor)
             throw ControlClientError(
-                reason: "cannot connect to \(self.address):\(self.port): \(String(cString: strerror(error))) (errno \(error))")
+                reason:
+                    "cannot connect to \(self.address):\(self.port): \(String(cString: strerror(error))) (errno \(error))"
+            )
         }
         return descriptor
     }

@@ -86,12 +86,14 @@ public final class ControlHTTPServer: @unchecked Sendable {
         daemons.forEach { MHD_stop_daemon($0) }
     }
 
-    private static func startDaemon(listening descriptor: Int32, context: Unmanaged<HandlerBox>) throws -> OpaquePointer {
+    private static func startDaemon(listening descriptor: Int32, context: Unmanaged<HandlerBox>) throws -> OpaquePointer
+    {
         let flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue
         let completed = unsafeBitCast(requestCompleted, to: UnsafeRawPointer.self)
         let options: [any CVarArg] = [
             Int32(bitPattern: MHD_OPTION.LISTEN_SOCKET.rawValue), descriptor,
-            Int32(bitPattern: MHD_OPTION.NOTIFY_COMPLETED.rawValue), OpaquePointer(completed), OpaquePointer(context.toOpaque()),
+            Int32(bitPattern: MHD_OPTION.NOTIFY_COMPLETED.rawValue), OpaquePointer(completed),
+            OpaquePointer(context.toOpaque()),
             Int32(bitPattern: MHD_OPTION.CONNECTION_TIMEOUT.rawValue), UInt32(30),
             Int32(bitPattern: MHD_OPTION.CONNECTION_LIMIT.rawValue), UInt32(256),
             Int32(bitPattern: MHD_OPTION.END.rawValue),
@@ -121,7 +123,8 @@ private let accessHandler: MHD_AccessHandlerCallback = {
     let pending = Unmanaged<PendingRequest>.fromOpaque(existing).takeUnretainedValue()
     if uploadDataSize.pointee > 0 {
         if let uploadData, pending.body.count + uploadDataSize.pointee <= ControlHTTPServer.maximumBodySize {
-            pending.body.append(UnsafeRawPointer(uploadData).assumingMemoryBound(to: UInt8.self), count: uploadDataSize.pointee)
+            pending.body.append(
+                UnsafeRawPointer(uploadData).assumingMemoryBound(to: UInt8.self), count: uploadDataSize.pointee)
         } else {
             pending.isTooLarge = true
         }
@@ -149,7 +152,8 @@ private let requestCompleted: MHD_RequestCompletedCallback = { _, _, connectionC
 }
 
 /// Collects the headers or query arguments of a request.
-private func collectValues(_ connection: OpaquePointer, kind: MHD_ValueKind, lowercasingKeys: Bool) -> [String: String] {
+private func collectValues(_ connection: OpaquePointer, kind: MHD_ValueKind, lowercasingKeys: Bool) -> [String: String]
+{
     final class Collector {
         var values: [String: String] = [:]
         var lowercasesKeys = false
@@ -173,7 +177,8 @@ private func collectValues(_ connection: OpaquePointer, kind: MHD_ValueKind, low
 private func queue(_ response: HTTPResponse, on connection: OpaquePointer, omittingBody: Bool) -> MHD_Result {
     let body = omittingBody ? Data() : response.body
     let created = body.withUnsafeBytes { bytes in
-        MHD_create_response_from_buffer(bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), MHD_ResponseMemoryMode.RESPMEM_MUST_COPY)
+        MHD_create_response_from_buffer(
+            bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), MHD_ResponseMemoryMode.RESPMEM_MUST_COPY)
     }
     guard let created else { return MHD_Result.NO }
     for header in response.headers {

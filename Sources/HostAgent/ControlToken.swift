@@ -38,7 +38,8 @@ public struct ControlToken: Sendable {
             _ = close(descriptor)
             guard written == bytes.count, synced == 0 else {
                 _ = unlink(path)
-                throw ControlTokenError(path: path, systemCall: written == bytes.count ? "fsync" : "write", errno: error)
+                throw ControlTokenError(
+                    path: path, systemCall: written == bytes.count ? "fsync" : "write", errno: error)
             }
             return ControlToken(value: text)
         }

@@ -23,7 +23,8 @@ enum LoopbackListener {
         var v6 = in6_addr()
         if inet_pton(AF_INET, address, &v4) == 1 {
             guard UInt32(bigEndian: v4.s_addr) >> 24 == 127 else {
-                throw ControlServerError(reason: "\(address) is not a loopback address; the control API listens on loopback only")
+                throw ControlServerError(
+                    reason: "\(address) is not a loopback address; the control API listens on loopback only")
             }
             var socketAddress = sockaddr_in()
             socketAddress.sin_family = sa_family_t(AF_INET)
@@ -34,7 +35,8 @@ enum LoopbackListener {
         if inet_pton(AF_INET6, address, &v6) == 1 {
             var loopback = in6addr_loopback
             guard memcmp(&v6, &loopback, MemoryLayout<in6_addr>.size) == 0 else {
-                throw ControlServerError(reason: "\(address) is not a loopback address; the control API listens on loopback only")
+                throw ControlServerError(
+                    reason: "\(address) is not a loopback address; the control API listens on loopback only")
             }
             var socketAddress = sockaddr_in6()
             socketAddress.sin6_family = sa_family_t(AF_INET6)
@@ -81,7 +83,9 @@ enum LoopbackListener {
         }
         let port = withUnsafePointer(to: &storage) { pointer -> UInt16 in
             family == AF_INET
-                ? pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
+                ? pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                    UInt16(bigEndian: $0.pointee.sin_port)
+                }
                 : pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
                     UInt16(bigEndian: $0.pointee.sin6_port)
                 }

@@ -10,6 +10,7 @@ struct VMContext: Sendable {
     let name: String
     let router: Router
     let enforcesSecureChannel: Bool
+    let faults: FaultPlanBox
 }
 
 /// Serves one connected stream socket, Unix or vsock: framed requests in, replies out.
@@ -41,6 +42,8 @@ final class RPCConnection: @unchecked Sendable {
     private var liveSourceCount = 0
     private var closesAfterFlush = false
     private var isClosed = false
+    /// True while a request waits out the fault plan's reply delay; reading is paused meanwhile.
+    private var isWaitingOutDelay = false
 
     /// Takes ownership of `descriptor`, a connected non-blocking socket; `start()` serves it.
     init(
@@ -105,8 +108,11 @@ final class RPCConnection: @unchecked Sendable {
     }
 
     /// Answers every whole packet buffered, stopping after a fast-close request or a bad packet.
+    ///
+    /// The VM's fault plan is read before each request: a hung host drops the request unanswered,
+    /// a delaying host answers it after the delay with reading paused meanwhile.
     private func answerBufferedPackets() {
-        while !self.closesAfterFlush {
+        while !self.closesAfterFlush && !self.isWaitingOutDelay {
             let packet: RPCPacket
             do {
                 guard let bytes = try self.framer.nextPacket() else { return }
@@ -115,9 +121,40 @@ final class RPCConnection: @unchecked Sendable {
                 self.reject(reason: BadPacketReason(error), detail: "\(error)")
                 return
             }
-            let reply = self.answer(packet.payload)
-            self.output += RPCPacket(payload: reply.wireBytes).encoded()
-            self.closesAfterFlush = packet.fastClose
+            let plan = self.vm.faults.plan
+            if plan.isHung {
+                self.logger.debug("fault plan: request left unanswered", ["vm": self.vm.name])
+                continue
+            }
+            if plan.replyDelay > .zero {
+                self.answer(packet, after: plan.replyDelay)
+                return
+            }
+            self.respond(to: packet)
+        }
+    }
+
+    private func respond(to packet: RPCPacket) {
+        let reply = self.answer(packet.payload)
+        self.output += RPCPacket(payload: reply.wireBytes).encoded()
+        self.closesAfterFlush = packet.fastClose
+    }
+
+    /// Answers `packet` after `delay`, reading nothing else meanwhile, then carries on.
+    private func answer(_ packet: RPCPacket, after delay: Duration) {
+        self.isWaitingOutDelay = true
+        if let readSource = self.readSource, !self.isReadSuspended {
+            readSource.suspend()
+            self.isReadSuspended = true
+        }
+        let nanoseconds = Int(
+            clamping: delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)
+        self.queue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) {
+            guard !self.isClosed else { return }
+            self.isWaitingOutDelay = false
+            self.respond(to: packet)
+            self.answerBufferedPackets()
+            self.flush()
         }
     }
 
@@ -188,7 +225,7 @@ final class RPCConnection: @unchecked Sendable {
             writeSource.suspend()
             self.isWriteSuspended = true
         }
-        if let readSource = self.readSource, self.isReadSuspended {
+        if let readSource = self.readSource, self.isReadSuspended, !self.isWaitingOutDelay {
             readSource.resume()
             self.isReadSuspended = false
         }

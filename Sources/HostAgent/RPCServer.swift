@@ -146,7 +146,8 @@ public final class RPCServer: @unchecked Sendable {
                 }
             )
             let context = VMContext(
-                name: vm.name, router: router, enforcesSecureChannel: vm.enforcesSecureChannel)
+                name: vm.name, router: router, enforcesSecureChannel: vm.enforcesSecureChannel,
+                faults: FaultPlanBox())
             self.endpoints[vm.name] = Endpoint(
                 configuration: vm, context: context, listener: listener)
             if let cid = vm.vsockCID { self.vmNamesByCID[cid] = vm.name }
@@ -181,6 +182,26 @@ public final class RPCServer: @unchecked Sendable {
         removed.connections.values.forEach { $0.close() }
         self.logger.info(
             "stopped serving VM", ["vm": name, "connectionsClosed": "\(removed.connections.count)"])
+    }
+
+    /// Closes every open connection of a VM, as a host that drops its guests' connections does;
+    /// the VM stays served and guests may connect again.
+    ///
+    /// - Parameter name: the VM's name.
+    /// - Returns: how many connections were closed.
+    @discardableResult
+    public func dropConnections(ofVM name: String) -> Int {
+        let connections = self.lock.withLock { self.endpoints[name].map { Array($0.connections.values) } ?? [] }
+        connections.forEach { $0.close() }
+        if !connections.isEmpty {
+            self.logger.info("dropped connections", ["vm": name, "connectionsClosed": "\(connections.count)"])
+        }
+        return connections.count
+    }
+
+    /// The fault plan holder of a served VM.
+    func faultPlanBox(forVM name: String) -> FaultPlanBox? {
+        self.lock.withLock { self.endpoints[name]?.context.faults }
     }
 
     /// Listens on vsock (`AF_VSOCK`, any CID, `configuration.vsockPort`) for KVM guests.

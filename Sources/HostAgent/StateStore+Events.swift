@@ -62,9 +62,12 @@ extension StateStore {
     ///   - after: the last id the caller has seen; 0 for the first page.
     ///   - limit: the most events to return, capped at `maximumPageSize`.
     ///   - vmName: only events of this VM, when given.
+    ///   - kind: only events of this kind, when given.
     /// - Returns: the events in id order.
     /// - Throws: `DatabaseError`.
-    public func events(after: Int64 = 0, limit: Int = 100, vmName: String? = nil) throws -> [StoredEvent] {
+    public func events(
+        after: Int64 = 0, limit: Int = 100, vmName: String? = nil, kind: String? = nil
+    ) throws -> [StoredEvent] {
         let limit = max(0, min(limit, Self.maximumPageSize))
         return try self.lock.withLock {
             var sql = "SELECT id, at, vm, kind, fields, app_status, app_state, run FROM events WHERE id > ?"
@@ -72,6 +75,10 @@ extension StateStore {
             if let vmName {
                 sql += " AND vm = ?"
                 values.append(.text(vmName))
+            }
+            if let kind {
+                sql += " AND kind = ?"
+                values.append(.text(kind))
             }
             sql += " ORDER BY id LIMIT ?"
             values.append(.integer(Int64(limit)))

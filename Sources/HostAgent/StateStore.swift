@@ -31,6 +31,8 @@ public final class StateStore: @unchecked Sendable {
     /// - Throws: `DatabaseError` or `StateStoreError`.
     public init(directory: String, durability: Database.Durability = .process) throws {
         self.path = directory + "/" + Self.fileName
+        let descriptor = open(self.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if descriptor >= 0 { _ = close(descriptor) }
         self.database = try Database(path: self.path, durability: durability)
         try Self.migrate(self.database)
         self.insertEvent = try self.database.prepare(

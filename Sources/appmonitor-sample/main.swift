@@ -33,10 +33,12 @@ let helpText = """
     Output on stdout:
       Monitoring enabled on ENDPOINT; a heartbeat every N s. Press Ctrl+C for choices.
       heartbeat N sent
-      Stopped heartbeating without disabling: vSphere HA will reset this VM.    (after s)
-      Monitoring disabled: no reset.                                           (after d)
-      End of input: disabling as for d.                                        (end of input, then d)
-      Continuing to heartbeat.                                                 (after c)
+    and after the answer:
+      s    Stopped heartbeating without disabling: vSphere HA will reset this VM.
+      d    Monitoring disabled: no reset.
+      EOF  End of input: disabling as for d.
+           Monitoring disabled: no reset.
+      c    Continuing to heartbeat.
     On stderr: "heartbeat N failed: REASON" (heartbeating goes on), and a
     failed enable or disable.
 
@@ -76,14 +78,19 @@ func parseInterval(_ arguments: [String]) -> TimeInterval {
         let argument = arguments[index]
         switch argument {
         case "--interval":
-            guard index + 1 < arguments.count else { usageError("--interval needs a number of seconds") }
+            guard index + 1 < arguments.count else {
+                usageError("--interval needs a number of seconds")
+            }
             guard let value = TimeInterval(arguments[index + 1]), value > 0, value.isFinite else {
-                usageError("--interval needs a number of seconds above 0, not '\(arguments[index + 1])'")
+                usageError(
+                    "--interval needs a number of seconds above 0, not '\(arguments[index + 1])'")
             }
             interval = value
             index += 2
         default:
-            usageError(argument.hasPrefix("-") ? "unknown option '\(argument)'" : "unexpected argument '\(argument)'")
+            usageError(
+                argument.hasPrefix("-")
+                    ? "unknown option '\(argument)'" : "unexpected argument '\(argument)'")
         }
     }
     return interval
@@ -148,7 +155,7 @@ func askForChoice() {
         case "d":
             disableAndExit()
         case "c":
-            // Ready for the next Ctrl+C before saying so, so that one sent right after this line is answered.
+            // Ready for the next Ctrl+C before saying so: one sent right after this line is answered.
             signalQueue.sync { isPrompting = false }
             write("Continuing to heartbeat.\n")
             return

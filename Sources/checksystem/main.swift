@@ -40,7 +40,8 @@ for argument in CommandLine.arguments.dropFirst() {
         print(help, terminator: "")
         exit(0)
     default:
-        FileHandle.standardError.write(Data("checksystem: unknown option '\(argument)'\n\(usage)\n".utf8))
+        FileHandle.standardError.write(
+            Data("checksystem: unknown option '\(argument)'\n\(usage)\n".utf8))
         exit(64)
     }
 }
@@ -51,7 +52,8 @@ if json {
     do {
         FileHandle.standardOutput.write(try report.jsonData() + Data("\n".utf8))
     } catch {
-        FileHandle.standardError.write(Data("checksystem: cannot encode the report: \(error)\n".utf8))
+        FileHandle.standardError.write(
+            Data("checksystem: cannot encode the report: \(error)\n".utf8))
         exit(1)
     }
 } else {

@@ -7,7 +7,7 @@ import XDRReference
 
 /// Decoding a full 38-statistic V3 reply: `GuestLibWire.decodeV3` against a C decoder on libtirpc.
 enum DecodeV3Benchmark {
-    static let trials = 5
+    static let trials = 11
 
     /// A reply like a current host's: all 38 ids, host counters valid, a 40-byte pool path.
     static func reply() -> [UInt8] {

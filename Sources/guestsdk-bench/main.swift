@@ -16,15 +16,32 @@ let help = """
     benchmarks:
       decode-v3    decode a full 38-statistic V3 guestlib.info.get reply:
                    GuestLib's decoder against a C decoder on libtirpc (goal: ratio <= 0.50)
+      ha-scale     the host agent with 1,000 then 9,000 simulated guests heartbeating once a
+                   second on their own sockets for 60 s: agent CPU, peak RSS, red lateness
+                   (goal at 10,000: < 25% of one core, < 200 MB, p99 < 50 ms, no false red);
+                   options --guests N,N and --seconds S (at least 40)
+      mark-active  MarkActive round trips per second on the kept channel (AppMonitor client,
+                   RPCServer, HA engine) against a C ping-pong of the same bytes over a Unix
+                   stream socket (goal: ratio >= 0.8); --seconds S per trial (default 2)
 
     options:
       --json       one JSON object on stdout instead of text
-      --seconds S  time per side and trial (default 0.3)
+      --seconds S  CPU time per side and trial (default 0.1; 11 alternating trials, medians)
       --help       this text
 
     """
 
 var arguments = Array(CommandLine.arguments.dropFirst())
+switch arguments.first {
+case "ha-scale":
+    HAScaleBenchmark.main(Array(arguments.dropFirst()))
+case "ha-scale-guests":
+    HAScaleGuests.main(Array(arguments.dropFirst()))
+case "mark-active":
+    MarkActiveBenchmark.main(Array(arguments.dropFirst()))
+default:
+    break
+}
 if arguments.contains("--help") || arguments.contains("-h") {
     print(help, terminator: "")
     exit(0)

@@ -53,7 +53,8 @@ func usageError(_ message: String) -> Never {
 }
 
 func printJSON(_ object: [String: Any]) {
-    let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+    let data = try! JSONSerialization.data(
+        withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
     write(String(decoding: data, as: UTF8.self) + "\n", to: .standardOutput)
 }
 
@@ -72,7 +73,9 @@ guard let commandName = arguments.first else {
 }
 let operands = Array(arguments.dropFirst())
 
-let states = ["appStateOk": AppMonitor.AppState.ok, "appStateNeedReset": AppMonitor.AppState.needReset]
+let states = [
+    "appStateOk": AppMonitor.AppState.ok, "appStateNeedReset": AppMonitor.AppState.needReset,
+]
 let command: AppMonitorCommand
 var state: AppMonitor.AppState?
 switch commandName {
@@ -83,7 +86,9 @@ case "isEnabled": command = .isEnabled
 case "getAppStatus": command = .getAppStatus
 case "postAppState":
     command = .postAppState
-    guard let name = operands.first else { usageError("postAppState needs appStateOk or appStateNeedReset") }
+    guard let name = operands.first else {
+        usageError("postAppState needs appStateOk or appStateNeedReset")
+    }
     guard let known = states[name] else {
         usageError("unknown app state '\(name)': expected appStateOk or appStateNeedReset")
     }

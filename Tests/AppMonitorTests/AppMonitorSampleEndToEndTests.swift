@@ -24,11 +24,15 @@ import Testing
 
     /// Starts the sample and waits for its first heartbeat.
     private func startSample(interval: String) throws -> ToolProcess {
-        let path = try #require(ToolProcess.executablePath("appmonitor-sample"), "build with --build-tests first")
+        let path = try #require(
+            ToolProcess.executablePath("appmonitor-sample"), "build with --build-tests first")
         let sample = try ToolProcess(
-            executable: path, arguments: ["--interval", interval], environment: self.host.environment
+            executable: path, arguments: ["--interval", interval],
+            environment: self.host.environment
         )
-        try #require(sample.waitForOutput(containing: "heartbeat 1 sent\n"), "stderr: \(sample.standardError)")
+        try #require(
+            sample.waitForOutput(containing: "heartbeat 1 sent\n"),
+            "stderr: \(sample.standardError)")
         return sample
     }
 
@@ -53,7 +57,8 @@ import Testing
         #expect(result.status == 0)
         #expect(
             result.standardOutput
-                == self.startOfOutput + "Stopped heartbeating without disabling: vSphere HA will reset this VM.\n"
+                == self.startOfOutput
+                + "Stopped heartbeating without disabling: vSphere HA will reset this VM.\n"
         )
         #expect(result.standardError == "")
         #expect(self.host.isEnabled)
@@ -61,6 +66,13 @@ import Testing
         #expect(self.host.status == "green")
         self.host.advance(seconds: 30)
         #expect(self.host.status == "red")
+        self.host.advance(seconds: 1)
+        #expect(self.host.resetsDone == 1)
+        #expect(
+            self.host.eventNames == [
+                "enabled", "heartbeat-missed", "reset-requested", "reset-started", "reset-done",
+            ]
+        )
     }
 
     @Test func answerDDisablesMonitoringAndTheHostTurnsGray() throws {
@@ -74,6 +86,8 @@ import Testing
         #expect(!self.host.isEnabled)
         self.host.advance(seconds: 60)
         #expect(self.host.status == "gray")
+        #expect(self.host.resetsDone == 0)
+        #expect(self.host.eventNames == ["enabled", "disabled"])
     }
 
     @Test func answerCContinuesAndAsksAgainOnTheNextInterrupt() throws {
@@ -88,7 +102,8 @@ import Testing
         #expect(result.status == 0)
         #expect(
             result.standardOutput
-                == self.startOfOutput + "Continuing to heartbeat.\n" + Self.prompt + "Monitoring disabled: no reset.\n"
+                == self.startOfOutput + "Continuing to heartbeat.\n" + Self.prompt
+                + "Monitoring disabled: no reset.\n"
         )
     }
 
@@ -97,11 +112,13 @@ import Testing
         self.interrupt(sample)
         sample.write("c\n")
         #expect(sample.waitForOutput(containing: "Continuing to heartbeat.\n"))
+        self.host.advance(seconds: 20)
         let beatsSoFar = sample.standardOutput.components(separatedBy: " sent\n").count - 1
         #expect(sample.waitForOutput(containing: "heartbeat \(beatsSoFar + 2) sent\n"))
         #expect(self.host.heartbeats >= beatsSoFar + 2)
-        self.host.advance(seconds: 29)
+        self.host.advance(seconds: 20)
         #expect(self.host.status == "green")
+        #expect(self.host.eventNames == ["enabled"])
 
         self.interrupt(sample, expectingPrompt: 2)
         sample.write("d\n")
@@ -118,7 +135,8 @@ import Testing
         #expect(result.status == 0)
         #expect(
             result.standardOutput
-                == self.startOfOutput + "End of input: disabling as for d.\nMonitoring disabled: no reset.\n"
+                == self.startOfOutput
+                + "End of input: disabling as for d.\nMonitoring disabled: no reset.\n"
         )
         #expect(self.host.status == "gray")
     }
@@ -133,7 +151,8 @@ import Testing
         let result = try #require(sample.waitForExit())
         #expect(
             result.standardOutput
-                == self.startOfOutput + "Please answer s, d or c.\nChoice [s/d/c]: Monitoring disabled: no reset.\n"
+                == self.startOfOutput
+                + "Please answer s, d or c.\nChoice [s/d/c]: Monitoring disabled: no reset.\n"
         )
     }
 }

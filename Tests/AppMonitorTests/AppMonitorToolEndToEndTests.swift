@@ -13,8 +13,10 @@ import Testing
     }
 
     private func run(_ arguments: String...) throws -> ToolProcess.Result {
-        let path = try #require(ToolProcess.executablePath("vmware-appmonitor"), "build with --build-tests first")
-        return try #require(try ToolProcess.run(path, arguments, environment: self.host.environment))
+        let path = try #require(
+            ToolProcess.executablePath("vmware-appmonitor"), "build with --build-tests first")
+        return try #require(
+            try ToolProcess.run(path, arguments, environment: self.host.environment))
     }
 
     private func succeeded(_ output: String) -> ToolProcess.Result {
@@ -37,6 +39,14 @@ import Testing
 
         self.host.advance(seconds: 30)
         #expect(try self.run("getAppStatus") == self.succeeded("red\n"))
+        self.host.advance(seconds: 1)
+        #expect(self.host.resetsDone == 1)
+        #expect(try self.run("getAppStatus") == self.succeeded("gray\n"))
+        #expect(
+            self.host.eventNames == [
+                "enabled", "heartbeat-missed", "reset-requested", "reset-started", "reset-done",
+            ]
+        )
     }
 
     @Test func disableTurnsTheStatusGray() throws {
@@ -63,23 +73,35 @@ import Testing
         #expect(self.host.appState == "appStateNeedReset")
         #expect(try self.run("postAppState", "appStateOk") == self.succeeded(""))
         #expect(self.host.appState == "appStateOk")
+        self.host.advance(seconds: 5)
+        #expect(self.host.resetsDone == 0)
+        #expect(
+            self.host.eventNames == [
+                "need-reset-posted", "reset-requested", "need-reset-cancelled",
+            ])
     }
 
     @Test func jsonOutputIsOneObjectPerCommand() throws {
-        #expect(try self.run("--json", "enable") == self.succeeded("{\"command\":\"enable\",\"ok\":true}\n"))
-        #expect(try self.run("--json", "isEnabled") == self.succeeded("{\"command\":\"isEnabled\",\"enabled\":true}\n"))
+        #expect(
+            try self.run("--json", "enable")
+                == self.succeeded("{\"command\":\"enable\",\"ok\":true}\n"))
+        #expect(
+            try self.run("--json", "isEnabled")
+                == self.succeeded("{\"command\":\"isEnabled\",\"enabled\":true}\n"))
         #expect(
             try self.run("--json", "getAppStatus")
-                == self.succeeded("{\"command\":\"getAppStatus\",\"status\":\"green\",\"text\":\"green\"}\n")
+                == self.succeeded(
+                    "{\"command\":\"getAppStatus\",\"status\":\"green\",\"text\":\"green\"}\n")
         )
         #expect(
             try self.run("postAppState", "appStateOk", "--json")
-                == self.succeeded("{\"command\":\"postAppState\",\"ok\":true,\"state\":\"appStateOk\"}\n")
+                == self.succeeded(
+                    "{\"command\":\"postAppState\",\"ok\":true,\"state\":\"appStateOk\"}\n")
         )
     }
 
     @Test func hostWithoutApplicationMonitoringIsNotSupported() throws {
-        self.host.withdrawSupport()
+        try self.host.withdrawSupport()
 
         let result = try self.run("enable")
         #expect(result.status == 1)

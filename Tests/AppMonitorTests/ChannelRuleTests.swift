@@ -2,6 +2,7 @@
 // Licensed under the Apache License, Version 2.0.
 
 import AppMonitor
+import Dispatch
 import GuestRPC
 import Testing
 
@@ -41,7 +42,8 @@ import Testing
     @Test func channelIsKeptAfterAFailedDisable() throws {
         let host = FakeHost()
         host.answer = { request in
-            String(decoding: request, as: UTF8.self) == "GuestAppMonitor.Cmd.Disable" ? .success("1") : nil
+            String(decoding: request, as: UTF8.self) == "GuestAppMonitor.Cmd.Disable"
+                ? .success("1") : nil
         }
         let monitor = host.monitor()
         try monitor.enable()
@@ -106,7 +108,8 @@ import Testing
         let host = FakeHost()
         let monitor = host.monitor()
         _ = monitor.send(.enable)
-        let broken = RPCError(.receiveFailed, endpoint: host.channelEndpoint, detail: "host closed the connection")
+        let broken = RPCError(
+            .receiveFailed, endpoint: host.channelEndpoint, detail: "host closed the connection")
         host.failSends(2, with: broken)
 
         let outcome = monitor.send(.markActive)
@@ -153,7 +156,9 @@ import Testing
         #expect(
             error.reason
                 == .channelStartFailed(
-                    RPCError(.openFailed, endpoint: host.channelEndpoint, systemCall: "connect", errorNumber: 2)))
+                    RPCError(
+                        .openFailed, endpoint: host.channelEndpoint, systemCall: "connect",
+                        errorNumber: 2)))
         #expect(!monitor.hasOpenChannel)
         #expect(monitor.isHeartbeating)
 
@@ -166,7 +171,10 @@ import Testing
         let host = FakeHost()
         let monitor = host.monitor()
         host.failSends(
-            1, with: RPCError(.openFailed, endpoint: host.channelEndpoint, systemCall: "connect", errorNumber: 111))
+            1,
+            with: RPCError(
+                .openFailed, endpoint: host.channelEndpoint, systemCall: "connect", errorNumber: 111
+            ))
 
         #expect(monitor.send(.markActive).libraryErrorCode == 3)
         #expect(host.made == 1)
@@ -203,7 +211,8 @@ import Testing
     @Test func malformedEnvironmentEndpointFailsEveryCommandAsAStartFailure() throws {
         let host = FakeHost()
         let monitor = AppMonitor(
-            environment: ["GUESTSDK_RPC": "tcp:1"], isRunningInVMware: { false }, makeChannel: host.channelMaker
+            environment: ["GUESTSDK_RPC": "tcp:1"], isRunningInVMware: { false },
+            makeChannel: host.channelMaker
         )
 
         let outcome = monitor.send(.markActive)
@@ -231,5 +240,20 @@ import Testing
         }
         #expect(host.made == 1)
         #expect(host.requests.count == 51)
+    }
+
+    @Test func commandsFromManyThreadsAreSerialisedOnOneChannel() throws {
+        let host = FakeHost()
+        let monitor = host.monitor()
+        try monitor.enable()
+
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            for _ in 0..<50 {
+                _ = monitor.send(.markActive)
+            }
+        }
+        #expect(host.maximumConcurrentSends == 1)
+        #expect(host.requests.count == 401)
+        #expect(host.made == 1)
     }
 }

@@ -10,8 +10,11 @@ import Testing
         "Usage: vmware-appmonitor [--json] {enable | disable | markActive | isEnabled | getAppStatus"
         + " | postAppState appStateOk|appStateNeedReset}\n"
 
-    private func appmonitor(_ arguments: [String], environment: [String: String] = [:]) throws -> ToolProcess.Result {
-        let path = try #require(ToolProcess.executablePath("vmware-appmonitor"), "build with --build-tests first")
+    private func appmonitor(
+        _ arguments: [String], environment: [String: String] = [:]
+    ) throws -> ToolProcess.Result {
+        let path = try #require(
+            ToolProcess.executablePath("vmware-appmonitor"), "build with --build-tests first")
         return try #require(try ToolProcess.run(path, arguments, environment: environment))
     }
 
@@ -30,14 +33,16 @@ import Testing
             result
                 == .init(
                     status: 64, standardOutput: "",
-                    standardError: "vmware-appmonitor: unknown command 'markactive'\n" + Self.usageLine))
+                    standardError: "vmware-appmonitor: unknown command 'markactive'\n"
+                        + Self.usageLine))
     }
 
     @Test func postAppStateWithoutAKnownStateIsAUsageError() throws {
         let missing = try self.appmonitor(["postAppState"])
         #expect(missing.status == 64)
         #expect(
-            missing.standardError == "vmware-appmonitor: postAppState needs appStateOk or appStateNeedReset\n"
+            missing.standardError
+                == "vmware-appmonitor: postAppState needs appStateOk or appStateNeedReset\n"
                 + Self.usageLine)
         let unknown = try self.appmonitor(["postAppState", "appStateFine"])
         #expect(unknown.status == 64)
@@ -55,8 +60,11 @@ import Testing
             result.standardOutput.hasPrefix(
                 Self.usageLine + "\nvSphere HA application monitoring from inside the guest.\n"))
         #expect(
-            result.standardOutput.contains("  postAppState appStateNeedReset  ask vSphere HA to reset this VM now\n"))
-        #expect(result.standardOutput.hasSuffix("Exit status: 0 success, 1 the command failed, 64 usage error.\n"))
+            result.standardOutput.contains(
+                "  postAppState appStateNeedReset  ask vSphere HA to reset this VM now\n"))
+        #expect(
+            result.standardOutput.hasSuffix(
+                "Exit status: 0 success, 1 the command failed, 64 usage error.\n"))
     }
 
     @Test func autoEndpointOutsideAVMFailsNamingTheEndpoint() throws {
@@ -81,33 +89,40 @@ import Testing
     }
 
     @Test func sampleRejectsABadInterval() throws {
-        let path = try #require(ToolProcess.executablePath("appmonitor-sample"), "build with --build-tests first")
+        let path = try #require(
+            ToolProcess.executablePath("appmonitor-sample"), "build with --build-tests first")
         let result = try #require(try ToolProcess.run(path, ["--interval", "0"]))
         #expect(
             result
                 == .init(
                     status: 64, standardOutput: "",
-                    standardError: "appmonitor-sample: --interval needs a number of seconds above 0, not '0'\n"
+                    standardError:
+                        "appmonitor-sample: --interval needs a number of seconds above 0, not '0'\n"
                         + "Usage: appmonitor-sample [--interval SECONDS]\n"
                 )
         )
     }
 
     @Test func sampleHelpShowsThePromptAndExits0() throws {
-        let path = try #require(ToolProcess.executablePath("appmonitor-sample"), "build with --build-tests first")
+        let path = try #require(
+            ToolProcess.executablePath("appmonitor-sample"), "build with --build-tests first")
         let result = try #require(try ToolProcess.run(path, ["--help"]))
         #expect(result.status == 0)
-        #expect(result.standardOutput.hasPrefix("Usage: appmonitor-sample [--interval SECONDS]\n\n"))
+        #expect(
+            result.standardOutput.hasPrefix("Usage: appmonitor-sample [--interval SECONDS]\n\n"))
         let prompt = [
             "  Ctrl+C: what now?", "    s  stop heartbeating and exit (the VM will be reset)",
-            "    d  disable monitoring and exit (no reset)", "    c  continue heartbeating", "  Choice [s/d/c]: ", "",
+            "    d  disable monitoring and exit (no reset)", "    c  continue heartbeating",
+            "  Choice [s/d/c]: ", "",
         ]
         #expect(result.standardOutput.contains(prompt.joined(separator: "\n")))
     }
 
     @Test func sampleOutsideAVMCannotEnable() throws {
-        let path = try #require(ToolProcess.executablePath("appmonitor-sample"), "build with --build-tests first")
-        let result = try #require(try ToolProcess.run(path, [], environment: ["GUESTSDK_RPC": "auto"]))
+        let path = try #require(
+            ToolProcess.executablePath("appmonitor-sample"), "build with --build-tests first")
+        let result = try #require(
+            try ToolProcess.run(path, [], environment: ["GUESTSDK_RPC": "auto"]))
         #expect(result.status == 1)
         #expect(result.standardOutput == "")
         #expect(

@@ -15,6 +15,8 @@ final class FakeHost: @unchecked Sendable {
     private var pendingMakeErrors: [RPCError] = []
     private var pendingSendErrors: [RPCError] = []
     private var isEnabled = false
+    private var sendsInFlight = 0
+    private var mostSendsInFlight = 0
 
     /// The endpoint the fake channels report as theirs.
     let channelEndpoint: Endpoint
@@ -49,18 +51,25 @@ final class FakeHost: @unchecked Sendable {
     var rawRequests: [[UInt8]] { self.lock.withLock { self.requestLog } }
     var made: Int { self.lock.withLock { self.channelsMade } }
     var closes: Int { self.lock.withLock { self.closeCount } }
+    /// The most sends that ever ran at the same time.
+    var maximumConcurrentSends: Int { self.lock.withLock { self.mostSendsInFlight } }
 
     /// The next `count` channel makes throw `error`.
     func failMakes(_ count: Int = 1, with error: RPCError? = nil) {
         let error =
-            error ?? RPCError(.openFailed, endpoint: self.channelEndpoint, systemCall: "connect", errorNumber: 2)
+            error
+            ?? RPCError(
+                .openFailed, endpoint: self.channelEndpoint, systemCall: "connect", errorNumber: 2)
         self.lock.withLock { self.pendingMakeErrors += Array(repeating: error, count: count) }
     }
 
     /// The next `count` sends throw `error`, as a broken connection does.
     func failSends(_ count: Int = 1, with error: RPCError? = nil) {
         let error =
-            error ?? RPCError(.receiveFailed, endpoint: self.channelEndpoint, detail: "host closed the connection")
+            error
+            ?? RPCError(
+                .receiveFailed, endpoint: self.channelEndpoint, detail: "host closed the connection"
+            )
         self.lock.withLock { self.pendingSendErrors += Array(repeating: error, count: count) }
     }
 
@@ -70,11 +79,22 @@ final class FakeHost: @unchecked Sendable {
                 throw self.pendingMakeErrors.removeFirst()
             }
             self.channelsMade += 1
-            return FakeChannel(host: self, endpoint: self.channelEndpoint, number: self.channelsMade)
+            return FakeChannel(
+                host: self, endpoint: self.channelEndpoint, number: self.channelsMade)
         }
     }
 
     fileprivate func receive(_ request: [UInt8], on channel: FakeChannel) throws -> RPCReply {
+        let overlapping = self.lock.withLock {
+            self.sendsInFlight += 1
+            self.mostSendsInFlight = max(self.mostSendsInFlight, self.sendsInFlight)
+            return self.sendsInFlight > 1
+        }
+        defer { self.lock.withLock { self.sendsInFlight -= 1 } }
+        if !overlapping {
+            // Give another thread time to enter a send too if nothing serialises the senders.
+            for _ in 0..<3 { sched_yield() }
+        }
         self.onSend?(request)
         return try self.lock.withLock {
             precondition(!channel.isClosed, "send on a closed fake channel")
@@ -109,7 +129,8 @@ final class FakeHost: @unchecked Sendable {
         case "GuestAppMonitor.Cmd.GetAppStatus": return .success(self.isEnabled ? "green" : "gray")
         case "GuestAppMonitor.Cmd.PostAppState":
             guard parts.count == 2 else { return .success("3") }
-            return .success(["appstateok", "appstateneedreset"].contains(parts[1].lowercased()) ? "0" : "5")
+            return .success(
+                ["appstateok", "appstateneedreset"].contains(parts[1].lowercased()) ? "0" : "5")
         default: return .failure(RPCReply.unknownCommandText)
         }
     }

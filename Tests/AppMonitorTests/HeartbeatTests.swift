@@ -50,7 +50,8 @@ import Testing
         #expect(times[2].uptimeNanoseconds - started.uptimeNanoseconds >= 2 * 47_000_000)
         #expect(recorder.beats.prefix(3).map(\.number) == [1, 2, 3])
         #expect(recorder.beats.allSatisfy { $0.error == nil })
-        #expect(Array(host.requests.dropFirst()).allSatisfy { $0 == "GuestAppMonitor.Cmd.MarkActive" })
+        #expect(
+            Array(host.requests.dropFirst()).allSatisfy { $0 == "GuestAppMonitor.Cmd.MarkActive" })
         #expect(host.made == 1)
     }
 

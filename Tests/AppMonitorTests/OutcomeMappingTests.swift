@@ -32,7 +32,9 @@ import Testing
         (.succeeded(reply: Array("5".utf8)), 1),
         (.succeeded(reply: []), 1),
     ])
-    func libraryErrorCodeFollowsTheReferenceMapping(outcome: AppMonitorCommandOutcome, code: Int32) {
+    func libraryErrorCodeFollowsTheReferenceMapping(
+        outcome: AppMonitorCommandOutcome, code: Int32
+    ) {
         #expect(outcome.libraryErrorCode == code)
     }
 
@@ -41,15 +43,20 @@ import Testing
         #expect(!AppMonitorCommandOutcome.succeeded(reply: Array("TRUE".utf8)).isEnabledFlag)
         #expect(!AppMonitorCommandOutcome.succeeded(reply: Array("true ".utf8)).isEnabledFlag)
         #expect(!AppMonitorCommandOutcome.succeeded(reply: Array("false".utf8)).isEnabledFlag)
-        #expect(!AppMonitorCommandOutcome.rpcFailed(text: Array("true".utf8), transportError: nil).isEnabledFlag)
+        #expect(
+            !AppMonitorCommandOutcome.rpcFailed(text: Array("true".utf8), transportError: nil)
+                .isEnabledFlag)
         #expect(!AppMonitorCommandOutcome.notRunningInVM.isEnabledFlag)
     }
 
     @Test func appStatusBytesAreTheVerbatimReplyOfANonEmptySuccess() {
-        #expect(AppMonitorCommandOutcome.succeeded(reply: Array("Green".utf8)).appStatusBytes == Array("Green".utf8))
+        #expect(
+            AppMonitorCommandOutcome.succeeded(reply: Array("Green".utf8)).appStatusBytes
+                == Array("Green".utf8))
         #expect(AppMonitorCommandOutcome.succeeded(reply: []).appStatusBytes == nil)
         #expect(
-            AppMonitorCommandOutcome.rpcFailed(text: Array("green".utf8), transportError: nil).appStatusBytes == nil)
+            AppMonitorCommandOutcome.rpcFailed(text: Array("green".utf8), transportError: nil)
+                .appStatusBytes == nil)
         #expect(AppMonitorCommandOutcome.channelStartFailed(Self.startError).appStatusBytes == nil)
     }
 }

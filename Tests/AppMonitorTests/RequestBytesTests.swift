@@ -36,7 +36,8 @@ import Testing
 
         #expect(
             host.requests == [
-                "GuestAppMonitor.Cmd.PostAppState appStateNeedReset", "GuestAppMonitor.Cmd.PostAppState appStateOk",
+                "GuestAppMonitor.Cmd.PostAppState appStateNeedReset",
+                "GuestAppMonitor.Cmd.PostAppState appStateOk",
             ]
         )
     }
@@ -57,11 +58,15 @@ import Testing
     }
 
     @Test func requestBytesWithoutArgumentIsTheWireName() {
-        #expect(AppMonitorCommand.postAppState.requestBytes() == Array("GuestAppMonitor.Cmd.PostAppState".utf8))
+        #expect(
+            AppMonitorCommand.postAppState.requestBytes()
+                == Array("GuestAppMonitor.Cmd.PostAppState".utf8))
         #expect(
             AppMonitorCommand.allCases.map(\.wireName) == [
-                "GuestAppMonitor.Cmd.Enable", "GuestAppMonitor.Cmd.Disable", "GuestAppMonitor.Cmd.MarkActive",
-                "GuestAppMonitor.Cmd.IsEnabled", "GuestAppMonitor.Cmd.GetAppStatus", "GuestAppMonitor.Cmd.PostAppState",
+                "GuestAppMonitor.Cmd.Enable", "GuestAppMonitor.Cmd.Disable",
+                "GuestAppMonitor.Cmd.MarkActive",
+                "GuestAppMonitor.Cmd.IsEnabled", "GuestAppMonitor.Cmd.GetAppStatus",
+                "GuestAppMonitor.Cmd.PostAppState",
             ])
     }
 }

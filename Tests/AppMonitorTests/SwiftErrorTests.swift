@@ -19,7 +19,8 @@ import Testing
         let monitor = FakeHost().monitor()
 
         let error = #expect(throws: AppMonitorError.self) { try monitor.markActive() }
-        #expect(error == AppMonitorError(.notEnabled, command: .markActive, endpoint: Self.endpoint))
+        #expect(
+            error == AppMonitorError(.notEnabled, command: .markActive, endpoint: Self.endpoint))
         #expect(
             error?.description
                 == "GuestAppMonitor.Cmd.MarkActive on unix:/fake/vm.sock: application monitoring is not enabled"
@@ -47,7 +48,8 @@ import Testing
     }
 
     @Test(arguments: [
-        (1, AppMonitorError.HostErrorCode.internalError), (3, .argumentExpected), (4, .nullArgument), (5, .badArgument),
+        (1, AppMonitorError.HostErrorCode.internalError), (3, .argumentExpected),
+        (4, .nullArgument), (5, .badArgument),
     ])
     func otherReplyCodesAreHostErrors(code: Int, expected: AppMonitorError.HostErrorCode) {
         let (monitor, _) = self.monitor(answering: .success("\(code)"))
@@ -81,7 +83,8 @@ import Testing
     @Test func transportFailureNamesTheEndpointAndWrapsTheRPCError() {
         let host = FakeHost()
         let monitor = host.monitor()
-        let broken = RPCError(.receiveFailed, endpoint: Self.endpoint, detail: "host closed the connection")
+        let broken = RPCError(
+            .receiveFailed, endpoint: Self.endpoint, detail: "host closed the connection")
         host.failSends(2, with: broken)
 
         let error = #expect(throws: AppMonitorError.self) { try monitor.markActive() }
@@ -96,7 +99,10 @@ import Testing
     @Test func startFailureNamesTheEndpoint() {
         let host = FakeHost()
         let monitor = host.monitor()
-        host.failMakes(1, with: RPCError(.openFailed, endpoint: Self.endpoint, systemCall: "connect", errorNumber: 2))
+        host.failMakes(
+            1,
+            with: RPCError(
+                .openFailed, endpoint: Self.endpoint, systemCall: "connect", errorNumber: 2))
 
         let error = #expect(throws: AppMonitorError.self) { try monitor.enable() }
         #expect(
@@ -119,9 +125,12 @@ import Testing
     }
 
     @Test(arguments: [
-        ("green", AppMonitor.AppStatus.Color.green), ("RED", .red), ("Gray", .gray), ("appStatusGreen", .green),
+        ("green", AppMonitor.AppStatus.Color.green), ("RED", .red), ("Gray", .gray),
+        ("appStatusGreen", .green),
     ])
-    func appStatusIsParsedCaseInsensitivelyKeepingTheText(text: String, color: AppMonitor.AppStatus.Color) throws {
+    func appStatusIsParsedCaseInsensitivelyKeepingTheText(
+        text: String, color: AppMonitor.AppStatus.Color
+    ) throws {
         let (monitor, _) = self.monitor(answering: .success(text))
 
         let status = try monitor.appStatus()
@@ -148,7 +157,9 @@ import Testing
     @Test func isEnabledReadsTrueAndFalseAndRejectsAnythingElse() throws {
         #expect(try self.monitor(answering: .success("true")).0.isEnabled())
         #expect(try !self.monitor(answering: .success("false")).0.isEnabled())
-        let error = #expect(throws: AppMonitorError.self) { try self.monitor(answering: .success("yes")).0.isEnabled() }
+        let error = #expect(throws: AppMonitorError.self) {
+            try self.monitor(answering: .success("yes")).0.isEnabled()
+        }
         #expect(error?.reason == .unexpectedReply("yes"))
     }
 }

@@ -7,13 +7,17 @@ import HostAgent
 
 /// A host agent running in the test process: an `RPCServer` on a temporary state
 /// directory serving one VM, `vm1`, whose `GuestAppMonitor.Cmd.*` requests go to
-/// a small service answering like PROTOCOL.md §15 on a manual clock.
+/// the HA engine's `AppMonitorService` on a manual clock. The VM has been up for
+/// an hour and monitors applications with the vSphere defaults (30 s failure
+/// interval, 120 s minimum uptime, 3 resets, no window).
 final class TestHost: @unchecked Sendable {
     static let vmName = "vm1"
 
     let stateDirectory: String
     let server: RPCServer
-    let service = InTestAppMonitorService()
+    let clock = ManualClock()
+    let events = InMemoryEventSink()
+    let engine: HAEngine
     let router = Router()
 
     init() throws {
@@ -23,8 +27,15 @@ final class TestHost: @unchecked Sendable {
             throw CocoaError(.fileWriteUnknown)
         }
         self.stateDirectory = String(cString: made)
-        self.server = RPCServer(configuration: .init(stateDirectory: self.stateDirectory), logger: .disabled)
-        self.router.register(prefix: "GuestAppMonitor.Cmd.", to: self.service)
+        self.engine = HAEngine(clock: self.clock, sink: self.events)
+        try self.engine.addVM(
+            named: TestHost.vmName, settings: HASettings(vmMonitoring: .vmAndAppMonitoring),
+            uptime: .seconds(3600)
+        )
+        self.router.register(
+            prefix: AppMonitorService.commandPrefix, to: AppMonitorService(engine: self.engine))
+        self.server = RPCServer(
+            configuration: .init(stateDirectory: self.stateDirectory), logger: .disabled)
         try self.server.addVM(VMEndpointConfiguration(name: TestHost.vmName), router: self.router)
     }
 
@@ -42,98 +53,42 @@ final class TestHost: @unchecked Sendable {
     /// The environment that points a tool at this host.
     var environment: [String: String] { ["GUESTSDK_RPC": "unix:\(self.socketPath)"] }
 
-    /// The VM's app status as the host shows it: `gray`, `green` or `red`.
-    var status: String { self.service.status }
+    private var state: HAVMState { self.engine.state(ofVM: TestHost.vmName)! }
+
+    /// The VM's app status as the guest reads it: `gray`, `green` or `red`.
+    var status: String { self.state.status.wireText }
 
     /// True while the VM's monitoring is enabled.
-    var isEnabled: Bool { self.service.isEnabled }
+    var isEnabled: Bool { self.state.isEnabled }
 
     /// `MarkActive` requests the host honoured.
-    var heartbeats: Int { self.service.heartbeats }
+    var heartbeats: Int { Int(self.state.heartbeatsReceived) }
 
     /// The last app state posted: `none`, `appStateOk` or `appStateNeedReset`.
-    var appState: String { self.service.appState }
+    var appState: String { self.state.appState.rawValue }
 
-    /// Moves the host's clock forward.
+    /// Resets done so far.
+    var resetsDone: Int { Int(self.state.resetsDone) }
+
+    /// The names of the VM's events so far, such as `enabled` or `reset-started`, without
+    /// `vm-added`.
+    var eventNames: [String] {
+        self.events.events(forVM: TestHost.vmName).map(\.kind.name).filter { $0 != "vm-added" }
+    }
+
+    /// Moves the host's clock forward, firing the engine's deadlines.
     func advance(seconds: Int) {
-        self.service.advance(seconds: seconds)
+        self.clock.advance(by: Duration.seconds(seconds))
     }
 
     /// Makes the host answer `0 Unknown command` to every application-monitoring command.
-    func withdrawSupport() {
-        self.service.isSupported = false
+    func withdrawSupport() throws {
+        try self.engine.setAppMonitoringSupported(false, forVM: TestHost.vmName)
     }
 
     /// Stops serving the VM (closing its connections) and serves it again on the same path.
     func restartEndpoint() throws {
         self.server.removeVM(named: TestHost.vmName)
         try self.server.addVM(VMEndpointConfiguration(name: TestHost.vmName), router: self.router)
-    }
-}
-
-/// The application-monitoring answers of PROTOCOL.md §15 for one VM with a
-/// 30 s failure interval on a manual clock, for tests of the guest side.
-final class InTestAppMonitorService: RPCService, @unchecked Sendable {
-    static let failureInterval = 30
-
-    private let lock = NSLock()
-    private var now = 0
-    private var lastHeartbeat = 0
-    private var enabled = false
-    private var heartbeatCount = 0
-    private var postedState = "none"
-    private var supported = true
-
-    var isSupported: Bool {
-        get { self.lock.withLock { self.supported } }
-        set { self.lock.withLock { self.supported = newValue } }
-    }
-
-    var isEnabled: Bool { self.lock.withLock { self.enabled } }
-    var heartbeats: Int { self.lock.withLock { self.heartbeatCount } }
-    var appState: String { self.lock.withLock { self.postedState } }
-    var status: String { self.lock.withLock { self.currentStatus } }
-
-    private var currentStatus: String {
-        guard self.enabled else { return "gray" }
-        return self.now - self.lastHeartbeat >= Self.failureInterval ? "red" : "green"
-    }
-
-    func advance(seconds: Int) {
-        self.lock.withLock { self.now += seconds }
-    }
-
-    func handle(_ request: RPCRequest) -> RPCReply {
-        self.lock.withLock {
-            guard self.supported else { return .failure(RPCReply.unknownCommandText) }
-            switch request.command {
-            case "GuestAppMonitor.Cmd.Enable":
-                self.enabled = true
-                self.lastHeartbeat = self.now
-                return .success("0")
-            case "GuestAppMonitor.Cmd.Disable":
-                self.enabled = false
-                return .success("0")
-            case "GuestAppMonitor.Cmd.MarkActive":
-                guard self.enabled else { return .success("2") }
-                self.lastHeartbeat = self.now
-                self.heartbeatCount += 1
-                return .success("0")
-            case "GuestAppMonitor.Cmd.IsEnabled":
-                return .success(self.enabled ? "true" : "false")
-            case "GuestAppMonitor.Cmd.GetAppStatus":
-                return .success(self.currentStatus)
-            case "GuestAppMonitor.Cmd.PostAppState":
-                switch request.argumentText.lowercased() {
-                case "": return .success("3")
-                case "appstateok", "ok": self.postedState = "appStateOk"
-                case "appstateneedreset", "needreset": self.postedState = "appStateNeedReset"
-                default: return .success("5")
-                }
-                return .success("0")
-            default:
-                return .failure(RPCReply.unknownCommandText)
-            }
-        }
     }
 }

@@ -14,7 +14,8 @@ final class ToolProcess: @unchecked Sendable {
         var standardError: String
     }
 
-    /// The directory that holds the built products; on Linux the test bundle is an executable in it.
+    /// The directory that holds the built products; on Linux the test bundle is an executable in
+    /// it.
     static let productsDirectory: URL = {
         let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         return bundle.deletingLastPathComponent()
@@ -52,9 +53,11 @@ final class ToolProcess: @unchecked Sendable {
 
     /// Runs `executable` to its end, with nothing on standard input, for at most `timeout` seconds.
     static func run(
-        _ executable: String, _ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 20
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:],
+        timeout: TimeInterval = 20
     ) throws -> Result? {
-        let tool = try ToolProcess(executable: executable, arguments: arguments, environment: environment)
+        let tool = try ToolProcess(
+            executable: executable, arguments: arguments, environment: environment)
         tool.closeInput()
         return tool.waitForExit(timeout: timeout)
     }
@@ -65,7 +68,9 @@ final class ToolProcess: @unchecked Sendable {
         Thread.detachNewThread { [self] in
             var buffer = [UInt8](repeating: 0, count: 4096)
             while true {
-                let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+                let count = buffer.withUnsafeMutableBytes {
+                    Glibc.read(descriptor, $0.baseAddress, $0.count)
+                }
                 if count < 0 && errno == EINTR { continue }
                 self.condition.lock()
                 if count <= 0 {
@@ -105,16 +110,22 @@ final class ToolProcess: @unchecked Sendable {
         return true
     }
 
-    /// Waits until standard output contains `text` at least `count` times, at most `timeout` seconds.
-    func waitForOutput(matchingCount count: Int, of text: String, timeout: TimeInterval = 20) -> Bool {
+    /// Waits until standard output contains `text` at least `count` times, at most `timeout`
+    /// seconds.
+    func waitForOutput(
+        matchingCount count: Int, of text: String, timeout: TimeInterval = 20
+    ) -> Bool {
         let deadline = Date(timeIntervalSinceNow: timeout)
         self.condition.lock()
         defer { self.condition.unlock() }
         func matches() -> Bool {
-            String(decoding: self.outputBytes, as: UTF8.self).components(separatedBy: text).count - 1 >= count
+            String(decoding: self.outputBytes, as: UTF8.self).components(separatedBy: text).count
+                - 1 >= count
         }
         while !matches() {
-            guard self.openStreams > 0, self.condition.wait(until: deadline) else { return matches() }
+            guard self.openStreams > 0, self.condition.wait(until: deadline) else {
+                return matches()
+            }
         }
         return true
     }

@@ -27,7 +27,8 @@ final class SwitchableConnector: StreamConnector {
     func connect() throws -> Int32 {
         self.attempts += 1
         guard self.isAvailable else {
-            throw RPCError(.openFailed, endpoint: self.endpoint, systemCall: "connect", errorNumber: 104)
+            throw RPCError(
+                .openFailed, endpoint: self.endpoint, systemCall: "connect", errorNumber: 104)
         }
         return try UnixSocketConnector(path: self.path).connect()
     }
@@ -55,9 +56,12 @@ final class FakeBackdoorChannel: RPCChannel {
     private var clock = Locked(100.0)
     private let backdoor = FakeBackdoorChannel()
 
-    private func make(_ connector: SwitchableConnector, backdoorCreations: Locked<Int> = Locked(0)) -> AutoChannel {
+    private func make(_ connector: SwitchableConnector, backdoorCreations: Locked<Int> = Locked(0))
+        -> AutoChannel
+    {
         let vsock = StreamChannel(
-            connector: connector, oneShot: true, logger: .disabled, ioTimeoutSeconds: 5, retriesFailedSend: false
+            connector: connector, oneShot: true, logger: .disabled, ioTimeoutSeconds: 5,
+            retriesFailedSend: false
         )
         let backdoor = self.backdoor
         let clock = self.clock
@@ -91,12 +95,29 @@ final class FakeBackdoorChannel: RPCChannel {
     @Test func failedVSockStartFallsBackToTheBackdoorWithAFourSecondDelay() throws {
         let creations = Locked(0)
         let channel = self.make(
-            SwitchableConnector(path: "/nonexistent", isAvailable: false), backdoorCreations: creations)
+            SwitchableConnector(path: "/nonexistent", isAvailable: false),
+            backdoorCreations: creations)
         #expect(try channel.send("x") == .success("backdoor"))
         #expect(channel.mode == .backdoor)
         #expect(channel.backoffSeconds == 4)
         #expect(channel.vsockRetryTime == 104)
         #expect(creations.value == 1)
+    }
+
+    @Test func endpointNamesTheTransportInUse() throws {
+        let server = try self.answeringServer()
+        defer { server.stop() }
+        let connector = SwitchableConnector(path: server.path, isAvailable: true)
+        let channel = self.make(connector)
+        #expect(channel.endpoint == .auto)
+
+        _ = try channel.send("x")
+        #expect(channel.endpoint == .vsock(cid: 0, port: 976))
+
+        channel.close()
+        connector.isAvailable = false
+        _ = try channel.send("x")
+        #expect(channel.endpoint == .backdoor)
     }
 
     @Test func vsockIsNotTriedAgainBeforeTheDelayElapses() throws {
@@ -165,18 +186,26 @@ final class FakeBackdoorChannel: RPCChannel {
 
     @Test func backdoorCreationFailureIsThrown() {
         let vsock = StreamChannel(
-            connector: SwitchableConnector(path: "/nonexistent", isAvailable: false), oneShot: true, logger: .disabled
+            connector: SwitchableConnector(path: "/nonexistent", isAvailable: false), oneShot: true,
+            logger: .disabled
         )
         let channel = AutoChannel(
-            vsock: vsock, makeBackdoor: { throw RPCError(.channelUnavailable, endpoint: .backdoor) }, logger: .disabled
+            vsock: vsock,
+            makeBackdoor: { throw RPCError(.channelUnavailable, endpoint: .backdoor) },
+            logger: .disabled
         )
-        #expect(throws: RPCError(.channelUnavailable, endpoint: .backdoor)) { try channel.send("x") }
+        #expect(throws: RPCError(.channelUnavailable, endpoint: .backdoor)) {
+            try channel.send("x")
+        }
     }
 
     @Test func emptyRequestIsRefusedBeforeAnyTransport() {
         let connector = SwitchableConnector(path: "/nonexistent", isAvailable: false)
         let channel = self.make(connector)
-        #expect(throws: RPCError(.invalidRequest, endpoint: .auto, detail: "an empty request is never sent")) {
+        #expect(
+            throws: RPCError(
+                .invalidRequest, endpoint: .auto, detail: "an empty request is never sent")
+        ) {
             try channel.send([UInt8]())
         }
         #expect(connector.attempts == 0)

@@ -24,7 +24,8 @@ enum BuiltProduct {
             directories.append(executable.deletingLastPathComponent())
         }
         directories.append(Bundle.main.bundleURL.deletingLastPathComponent())
-        let packageRoot = URL(fileURLWithPath: file).deletingLastPathComponent().deletingLastPathComponent()
+        let packageRoot = URL(fileURLWithPath: file).deletingLastPathComponent()
+            .deletingLastPathComponent()
             .deletingLastPathComponent()
         directories.append(packageRoot.appendingPathComponent(".build/debug"))
         return directories.map { $0.appendingPathComponent(name).path }
@@ -34,7 +35,9 @@ enum BuiltProduct {
     /// Runs `name` with `arguments` and `environment` (replacing the test's) and waits for it.
     ///
     /// - Throws: when the executable is missing or cannot be started.
-    static func run(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+    static func run(_ name: String, _ arguments: [String], environment: [String: String] = [:])
+        throws -> Run
+    {
         guard let path = self.path(of: name) else {
             throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: name])
         }
@@ -53,7 +56,8 @@ enum BuiltProduct {
         let errorData = error.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Run(
-            status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+            status: process.terminationStatus,
+            standardOutput: String(decoding: outputData, as: UTF8.self),
             standardError: String(decoding: errorData, as: UTF8.self)
         )
     }

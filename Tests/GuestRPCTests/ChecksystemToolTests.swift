@@ -19,7 +19,8 @@ import Testing
     @Test func jsonOutputParsesAndSaysTheSDKCannotWork() throws {
         let run = try BuiltProduct.run("checksystem", ["--json"])
         #expect(run.status == 1)
-        let report = try JSONDecoder().decode(SystemCheck.Report.self, from: Data(run.standardOutput.utf8))
+        let report = try JSONDecoder().decode(
+            SystemCheck.Report.self, from: Data(run.standardOutput.utf8))
         #expect(!report.canWork)
         #expect(report.endpoint == "auto")
         #expect(report.checks.first { $0.name == "vmware-guest" }?.message == "not a VMware guest")
@@ -31,17 +32,22 @@ import Testing
             connection.reply("0 Unknown command")
         }
         defer { server.stop() }
-        let run = try BuiltProduct.run("checksystem", ["--json"], environment: ["GUESTSDK_RPC": "unix:\(server.path)"])
+        let run = try BuiltProduct.run(
+            "checksystem", ["--json"], environment: ["GUESTSDK_RPC": "unix:\(server.path)"])
         #expect(run.status == 0)
-        let report = try JSONDecoder().decode(SystemCheck.Report.self, from: Data(run.standardOutput.utf8))
+        let report = try JSONDecoder().decode(
+            SystemCheck.Report.self, from: Data(run.standardOutput.utf8))
         #expect(report.canWork)
         #expect(report.checks.first { $0.name == "vmware-guest" }?.status == .warn)
     }
 
     @Test func silentHostMakesTheExitStatusOne() throws {
-        let run = try BuiltProduct.run("checksystem", [], environment: ["GUESTSDK_RPC": "unix:/nonexistent/host.sock"])
+        let run = try BuiltProduct.run(
+            "checksystem", [], environment: ["GUESTSDK_RPC": "unix:/nonexistent/host.sock"])
         #expect(run.status == 1)
-        #expect(run.standardOutput.contains("FAIL  endpoint-answers        open failed on unix:/nonexistent/host.sock"))
+        #expect(
+            run.standardOutput.contains(
+                "FAIL  endpoint-answers        open failed on unix:/nonexistent/host.sock"))
     }
 
     @Test func helpGoesToStandardOutputWithStatusZero() throws {

@@ -7,7 +7,9 @@ import Testing
 
 /// Every rule of the reference decoder (PROTOCOL.md §4.3 "Decoder rules").
 @Suite struct DataMapRejectionTests {
-    private func field(type: Int32, id: Int32, _ value: (inout WireBuilder) -> Void) -> WireBuilder {
+    private func field(
+        type: Int32, id: Int32, _ value: (inout WireBuilder) -> Void
+    ) -> WireBuilder {
         var wire = WireBuilder()
         wire.int32(type)
         wire.int32(id)
@@ -146,7 +148,8 @@ import Testing
         wire.int32(4)
         wire.int32(2)
         wire.int32(0)
-        #expect(try DataMap(decoding: wire.packet()).fields == [1: .int64List([]), 2: .stringList([])])
+        #expect(
+            try DataMap(decoding: wire.packet()).fields == [1: .int64List([]), 2: .stringList([])])
     }
 
     @Test func decodingConsumesExactlyTheAnnouncedLength() throws {
@@ -166,7 +169,8 @@ import Testing
             try DataMap(decoding: [0xFF, 0xFF, 0xFF, 0xFF], maximumLength: 100)
         }
         #expect(throws: DataMapError.tooLong(length: 101, maximum: 100)) {
-            try DataMap(decoding: [0, 0, 0, 101] + [UInt8](repeating: 0, count: 101), maximumLength: 100)
+            try DataMap(
+                decoding: [0, 0, 0, 101] + [UInt8](repeating: 0, count: 101), maximumLength: 100)
         }
     }
 

@@ -11,7 +11,10 @@ struct WireBuilder {
 
     mutating func int32(_ value: Int32) {
         let bits = UInt32(bitPattern: value)
-        self.body += [UInt8(bits >> 24), UInt8(bits >> 16 & 0xFF), UInt8(bits >> 8 & 0xFF), UInt8(bits & 0xFF)]
+        self.body += [
+            UInt8(bits >> 24), UInt8(bits >> 16 & 0xFF), UInt8(bits >> 8 & 0xFF),
+            UInt8(bits & 0xFF),
+        ]
     }
 
     mutating func bytes(_ value: [UInt8]) {
@@ -21,7 +24,10 @@ struct WireBuilder {
     /// The packet: the length word (the body's size unless given), then the body.
     func packet(length: UInt32? = nil) -> [UInt8] {
         let count = length ?? UInt32(self.body.count)
-        return [UInt8(count >> 24), UInt8(count >> 16 & 0xFF), UInt8(count >> 8 & 0xFF), UInt8(count & 0xFF)]
+        return [
+            UInt8(count >> 24), UInt8(count >> 16 & 0xFF), UInt8(count >> 8 & 0xFF),
+            UInt8(count & 0xFF),
+        ]
             + self.body
     }
 }
@@ -31,10 +37,12 @@ struct WireBuilder {
     static let infoGetRequest: [UInt8] =
         [
             0x00, 0x00, 0x00, 0x3F,
-            0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00,
+            0x00, 0x00,
             0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x13,
         ] + Array("guestlib.info.get 3".utf8) + [
-            0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+            0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00,
+            0x00, 0x00,
         ]
 
     @Test func oneShotInfoRequestEncodesToTheSixtySevenBytesOfTheProtocol() {
@@ -45,7 +53,10 @@ struct WireBuilder {
 
     @Test func sixtySevenByteRequestDecodesToItsFields() throws {
         let map = try DataMap(decoding: DataMapTests.infoGetRequest)
-        #expect(map.fields == [1: .int64(1), 2: .string(Array("guestlib.info.get 3".utf8)), 3: .int64(1)])
+        #expect(
+            map.fields == [
+                1: .int64(1), 2: .string(Array("guestlib.info.get 3".utf8)), 3: .int64(1),
+            ])
         let packet = try RPCPacket(decoding: DataMapTests.infoGetRequest)
         #expect(packet == RPCPacket(payload: Array("guestlib.info.get 3".utf8), fastClose: true))
     }
@@ -69,13 +80,18 @@ struct WireBuilder {
     }
 
     @Test func int64DecodesLowWordFirst() throws {
-        let map = try DataMap(decoding: [0, 0, 0, 16, 0, 0, 0, 1, 0, 0, 0, 7, 5, 6, 7, 8, 1, 2, 3, 4])
+        let map = try DataMap(decoding: [
+            0, 0, 0, 16, 0, 0, 0, 1, 0, 0, 0, 7, 5, 6, 7, 8, 1, 2, 3, 4,
+        ])
         #expect(map[7] == .int64(0x0102_0304_0506_0708))
     }
 
     @Test func negativeInt64RoundTrips() throws {
         let map = DataMap(fields: [1: .int64(-2)])
-        #expect(map.encoded() == [0, 0, 0, 16, 0, 0, 0, 1, 0, 0, 0, 1, 0xFF, 0xFF, 0xFF, 0xFE, 0xFF, 0xFF, 0xFF, 0xFF])
+        #expect(
+            map.encoded() == [
+                0, 0, 0, 16, 0, 0, 0, 1, 0, 0, 0, 1, 0xFF, 0xFF, 0xFF, 0xFE, 0xFF, 0xFF, 0xFF, 0xFF,
+            ])
         #expect(try DataMap(decoding: map.encoded()) == map)
     }
 

@@ -7,9 +7,12 @@ import Testing
 
 @Suite struct EndpointTests {
     @Test(arguments: [
-        ("auto", Endpoint.auto), ("AUTO", .auto), ("", .auto), ("  ", .auto), (" backdoor ", .backdoor),
-        ("backdoor", .backdoor), ("vsock", .vsock(cid: 0, port: 976)), ("vsock:3", .vsock(cid: 3, port: 976)),
-        ("vsock:3:5000", .vsock(cid: 3, port: 5000)), ("vsock:4294967295:1", .vsock(cid: 0xFFFF_FFFF, port: 1)),
+        ("auto", Endpoint.auto), ("AUTO", .auto), ("", .auto), ("  ", .auto),
+        (" backdoor ", .backdoor),
+        ("backdoor", .backdoor), ("vsock", .vsock(cid: 0, port: 976)),
+        ("vsock:3", .vsock(cid: 3, port: 976)),
+        ("vsock:3:5000", .vsock(cid: 3, port: 5000)),
+        ("vsock:4294967295:1", .vsock(cid: 0xFFFF_FFFF, port: 1)),
         ("unix:/run/vm.sock", .unix(path: "/run/vm.sock")),
         ("unix:relative:with:colons", .unix(path: "relative:with:colons")),
     ])
@@ -21,6 +24,7 @@ import Testing
         ("unix", "unix needs a socket path, as in unix:/run/guestsdk/vm.sock"),
         ("unix:", "unix needs a socket path, as in unix:/run/guestsdk/vm.sock"),
         ("vsock:1:2:3", "vsock takes at most a CID and a port, as in vsock:0:976"),
+        ("vsock:", "the vsock CID '' is not a 32-bit number"),
         ("vsock:x", "the vsock CID 'x' is not a 32-bit number"),
         ("vsock:-1", "the vsock CID '-1' is not a 32-bit number"),
         ("vsock:4294967296", "the vsock CID '4294967296' is not a 32-bit number"),
@@ -45,11 +49,15 @@ import Testing
     @Test func unsetVariableMeansAuto() throws {
         #expect(try Endpoint.fromEnvironment([:]) == .auto)
         #expect(try Endpoint.fromEnvironment(["GUESTSDK_RPC": "unix:/s"]) == .unix(path: "/s"))
-        #expect(throws: EndpointError.self) { try Endpoint.fromEnvironment(["GUESTSDK_RPC": "bogus"]) }
+        #expect(throws: EndpointError.self) {
+            try Endpoint.fromEnvironment(["GUESTSDK_RPC": "bogus"])
+        }
     }
 
     @Test func descriptionsRoundTrip() throws {
-        for endpoint in [Endpoint.auto, .backdoor, .vsock(cid: 2, port: 976), .unix(path: "/tmp/a b")] {
+        for endpoint in [
+            Endpoint.auto, .backdoor, .vsock(cid: 2, port: 976), .unix(path: "/tmp/a b"),
+        ] {
             #expect(try Endpoint(parsing: endpoint.description) == endpoint)
         }
     }

@@ -70,7 +70,10 @@ import Testing
                 0x4000_0010: [0x0026_5AB0, 0x0001_0000, 0x0000_0002, 0],
             ])
         )
-        #expect(hypervisor == Hypervisor(vendorSignature: "VMwareVMware", maximumLeaf: 0x4000_0010, vmwareFeatures: 2))
+        #expect(
+            hypervisor
+                == Hypervisor(
+                    vendorSignature: "VMwareVMware", maximumLeaf: 0x4000_0010, vmwareFeatures: 2))
         #expect(hypervisor.isVMware)
         #expect(hypervisor.vendorName == "VMware")
     }

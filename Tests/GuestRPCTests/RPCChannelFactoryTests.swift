@@ -7,12 +7,15 @@ import Testing
 
 /// Endpoint to channel, with the VM check only where PROTOCOL.md §15 keeps it. Nothing here touches hardware.
 @Suite struct RPCChannelFactoryTests {
-    private static let vmware = Hypervisor(vendorSignature: "VMwareVMware", maximumLeaf: 0x4000_0010)
+    private static let vmware = Hypervisor(
+        vendorSignature: "VMwareVMware", maximumLeaf: 0x4000_0010)
     private let detections = Locked(0)
     private let backdoorCreations = Locked(0)
     private let backdoor = FakeBackdoorChannel()
 
-    private func make(_ endpoint: Endpoint, oneShot: Bool = true, hypervisor: Hypervisor) throws -> any RPCChannel {
+    private func make(_ endpoint: Endpoint, oneShot: Bool = true, hypervisor: Hypervisor) throws
+        -> any RPCChannel
+    {
         let detections = self.detections
         let creations = self.backdoorCreations
         let backdoor = self.backdoor
@@ -32,7 +35,8 @@ import Testing
 
     @Test func unixEndpointSkipsTheVMCheck() throws {
         let channel = try #require(
-            try self.make(.unix(path: "/run/vm.sock"), hypervisor: Hypervisor(vendorSignature: nil)) as? StreamChannel)
+            try self.make(.unix(path: "/run/vm.sock"), hypervisor: Hypervisor(vendorSignature: nil))
+                as? StreamChannel)
         #expect(channel.endpoint == .unix(path: "/run/vm.sock"))
         #expect(channel.isOneShot)
         #expect(self.detections.value == 0)
@@ -41,7 +45,8 @@ import Testing
     @Test func vsockEndpointSkipsTheVMCheck() throws {
         let channel = try #require(
             try self.make(
-                .vsock(cid: 2, port: 5000), oneShot: false, hypervisor: Hypervisor(vendorSignature: "KVMKVMKVM"))
+                .vsock(cid: 2, port: 5000), oneShot: false,
+                hypervisor: Hypervisor(vendorSignature: "KVMKVMKVM"))
                 as? StreamChannel
         )
         #expect(channel.endpoint == .vsock(cid: 2, port: 5000))
@@ -79,7 +84,8 @@ import Testing
             #expect {
                 try RPCChannelFactory.makeChannel(for: endpoint, oneShot: true, logger: .disabled)
             } throws: { error in
-                (error as? RPCError)?.kind == .notRunningInVM && (error as? RPCError)?.endpoint == endpoint
+                (error as? RPCError)?.kind == .notRunningInVM
+                    && (error as? RPCError)?.endpoint == endpoint
             }
         }
     }
@@ -90,7 +96,8 @@ import Testing
         )
         #expect(channel.endpoint == .unix(path: "/tmp/x.sock"))
         #expect(throws: EndpointError.self) {
-            try RPCChannelFactory.makeChannel(oneShot: false, logger: .disabled, environment: ["GUESTSDK_RPC": "tcp:1"])
+            try RPCChannelFactory.makeChannel(
+                oneShot: false, logger: .disabled, environment: ["GUESTSDK_RPC": "tcp:1"])
         }
     }
 }

@@ -16,12 +16,27 @@ import Testing
         (.receiveFailed, .backdoor, "RpcOut: Unable to receive the result of the RPCI command"),
         (.invalidReply, .backdoor, "RpcOut: Invalid format for the result of the RPCI command"),
         (.sendFailed, RPCErrorTests.vsock, "VSockOut: Unable to send data for the RPCI command"),
-        (.invalidRequest, RPCErrorTests.vsock, "VSockOut: Unable to send data for the RPCI command"),
-        (.receiveFailed, RPCErrorTests.vsock, "VSockOut: Unable to receive the result of the RPCI command"),
-        (.invalidReply, RPCErrorTests.vsock, "VSockOut: Invalid format for the result of the RPCI command"),
+        (
+            .invalidRequest, RPCErrorTests.vsock,
+            "VSockOut: Unable to send data for the RPCI command"
+        ),
+        (
+            .receiveFailed, RPCErrorTests.vsock,
+            "VSockOut: Unable to receive the result of the RPCI command"
+        ),
+        (
+            .invalidReply, RPCErrorTests.vsock,
+            "VSockOut: Invalid format for the result of the RPCI command"
+        ),
         (.sendFailed, .unix(path: "/s"), "VSockOut: Unable to send data for the RPCI command"),
-        (.receiveFailed, .unix(path: "/s"), "VSockOut: Unable to receive the result of the RPCI command"),
-        (.invalidReply, .unix(path: "/s"), "VSockOut: Invalid format for the result of the RPCI command"),
+        (
+            .receiveFailed, .unix(path: "/s"),
+            "VSockOut: Unable to receive the result of the RPCI command"
+        ),
+        (
+            .invalidReply, .unix(path: "/s"),
+            "VSockOut: Invalid format for the result of the RPCI command"
+        ),
         (.channelUnavailable, .auto, "RpcChannel: Unable to create the RpcChannel object"),
         (.notRunningInVM, .auto, "RpcChannel: Unable to create the RpcChannel object"),
         (.openFailed, RPCErrorTests.vsock, "RpcChannel: Unable to open the communication channel"),
@@ -33,15 +48,18 @@ import Testing
 
     @Test func descriptionNamesEndpointDetailCallAndErrno() {
         let error = RPCError(
-            .openFailed, endpoint: .unix(path: "/run/vm.sock"), systemCall: "connect", errorNumber: ENOENT,
+            .openFailed, endpoint: .unix(path: "/run/vm.sock"), systemCall: "connect",
+            errorNumber: ENOENT,
             detail: "no host"
         )
         #expect(
             error.description
-                == "open failed on unix:/run/vm.sock: no host (connect: No such file or directory, errno 2)")
+                == "open failed on unix:/run/vm.sock: no host (connect: No such file or directory, errno 2)"
+        )
     }
 
     @Test func descriptionWithoutCallIsKindAndEndpoint() {
-        #expect(RPCError(.notRunningInVM, endpoint: .auto).description == "not running in a VM on auto")
+        #expect(
+            RPCError(.notRunningInVM, endpoint: .auto).description == "not running in a VM on auto")
     }
 }

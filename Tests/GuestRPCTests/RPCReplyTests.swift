@@ -55,6 +55,7 @@ import Testing
 
     @Test func wireBytesPutThePrefixBack() {
         #expect(RPCReply.success("0").wireBytes == Array("1 0".utf8))
-        #expect(RPCReply.failure("Permission denied").wireBytes == Array("0 Permission denied".utf8))
+        #expect(
+            RPCReply.failure("Permission denied").wireBytes == Array("0 Permission denied".utf8))
     }
 }

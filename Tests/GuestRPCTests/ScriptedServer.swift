@@ -22,7 +22,8 @@ final class ScriptedServer: @unchecked Sendable {
         /// Reads one framed packet, length word included; nil when the peer closed or timed out.
         func readPacket() -> [UInt8]? {
             guard let header = self.read(exactly: 4) else { return nil }
-            let length = Int(header[0]) << 24 | Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3])
+            let length =
+                Int(header[0]) << 24 | Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3])
             guard let body = self.read(exactly: length) else { return nil }
             return header + body
         }
@@ -37,7 +38,9 @@ final class ScriptedServer: @unchecked Sendable {
             var offset = 0
             while offset < bytes.count {
                 let sent = bytes.withUnsafeBytes {
-                    send(self.socket, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+                    send(
+                        self.socket, $0.baseAddress! + offset, bytes.count - offset,
+                        Int32(MSG_NOSIGNAL))
                 }
                 guard sent > 0 else { return }
                 offset += sent

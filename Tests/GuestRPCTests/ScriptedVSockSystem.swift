@@ -28,7 +28,8 @@ final class ScriptedVSockSystem: VSockSystem {
     private var nextDescriptor: Int32 = 100
 
     func makeSocket(family: Int32, type: Int32) -> Result<Int32, SystemCallFailure> {
-        self.calls.append("socket(\(family), \(type == Int32(SOCK_DGRAM.rawValue) ? "dgram" : "stream"))")
+        self.calls.append(
+            "socket(\(family), \(type == Int32(SOCK_DGRAM.rawValue) ? "dgram" : "stream"))")
         if type == Int32(SOCK_DGRAM.rawValue), self.probeFails {
             return .failure(SystemCallFailure(call: "socket", errorNumber: EAFNOSUPPORT))
         }

@@ -10,10 +10,12 @@ import Testing
 /// The stream channel against a scripted host on a Unix socket (the vsock framing, PROTOCOL.md §4.3, §15).
 @Suite struct StreamChannelTests {
     private func channel(
-        _ server: ScriptedServer, oneShot: Bool, maximumReplyLength: Int = StreamChannel.defaultMaximumReplyLength
+        _ server: ScriptedServer, oneShot: Bool,
+        maximumReplyLength: Int = StreamChannel.defaultMaximumReplyLength
     ) -> StreamChannel {
         StreamChannel.unix(
-            path: server.path, oneShot: oneShot, logger: .disabled, maximumReplyLength: maximumReplyLength,
+            path: server.path, oneShot: oneShot, logger: .disabled,
+            maximumReplyLength: maximumReplyLength,
             ioTimeoutSeconds: 5
         )
     }
@@ -70,7 +72,10 @@ import Testing
         channel.close()
         server.stop()
 
-        #expect(received.value == [RPCPacket(payload: Array("GuestAppMonitor.Cmd.MarkActive".utf8)).encoded()])
+        #expect(
+            received.value == [
+                RPCPacket(payload: Array("GuestAppMonitor.Cmd.MarkActive".utf8)).encoded()
+            ])
     }
 
     @Test func binaryReplyWithNULBytesKeepsEveryByte() throws {
@@ -245,7 +250,8 @@ import Testing
         let channel = self.channel(server, oneShot: true)
         #expect(
             throws: RPCError(
-                .invalidRequest, endpoint: .unix(path: server.path), detail: "an empty request is never sent")
+                .invalidRequest, endpoint: .unix(path: server.path),
+                detail: "an empty request is never sent")
         ) {
             try channel.send([UInt8]())
         }
@@ -253,11 +259,29 @@ import Testing
         #expect(server.connections == 0)
     }
 
-    @Test func missingSocketIsAnOpenFailureNamingConnectAndErrno() {
-        let channel = StreamChannel.unix(path: "/nonexistent/guestsdk.sock", oneShot: false, logger: .disabled)
+    @Test func sendToAClosedPeerIsASendFailureNamingSendAndErrno() throws {
+        let channel = StreamChannel(
+            connector: ClosedPeerConnector(), oneShot: true, logger: .disabled)
         #expect(
             throws: RPCError(
-                .openFailed, endpoint: .unix(path: "/nonexistent/guestsdk.sock"), systemCall: "connect",
+                .sendFailed, endpoint: .unix(path: "socketpair"), systemCall: "send",
+                errorNumber: EPIPE)
+        ) {
+            try channel.send("x")
+        }
+        #expect(
+            RPCError(.sendFailed, endpoint: .unix(path: "socketpair")).guestText
+                == "VSockOut: Unable to send data for the RPCI command"
+        )
+    }
+
+    @Test func missingSocketIsAnOpenFailureNamingConnectAndErrno() {
+        let channel = StreamChannel.unix(
+            path: "/nonexistent/guestsdk.sock", oneShot: false, logger: .disabled)
+        #expect(
+            throws: RPCError(
+                .openFailed, endpoint: .unix(path: "/nonexistent/guestsdk.sock"),
+                systemCall: "connect",
                 errorNumber: ENOENT
             )
         ) {
@@ -276,6 +300,21 @@ import Testing
         ) {
             try channel.send("x")
         }
+    }
+}
+
+/// Hands out one end of a fresh socket pair whose other end is already closed.
+final class ClosedPeerConnector: StreamConnector {
+    var endpoint: Endpoint { .unix(path: "socketpair") }
+
+    func connect() throws -> Int32 {
+        var pair: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0 else {
+            throw RPCError(
+                .openFailed, endpoint: self.endpoint, systemCall: "socketpair", errorNumber: errno)
+        }
+        close(pair[1])
+        return pair[0]
     }
 }
 

@@ -21,7 +21,8 @@ import Testing
     ) -> SystemProbes {
         let made = self.channelsMade
         return SystemProbes(
-            hypervisor: { hypervisor }, fileExists: { $0 == "/dev/vsock" }, vsockAddressFamily: { 40 },
+            hypervisor: { hypervisor }, fileExists: { $0 == "/dev/vsock" },
+            vsockAddressFamily: { 40 },
             kernelRelease: { kernel }, bindPrivilegedVSockPort: { bind },
             makeChannel: { endpoint in
                 made.value = made.value + [endpoint]
@@ -41,12 +42,16 @@ import Testing
         #expect(report.endpoint == "auto")
         #expect(self.finding("vmware-guest", in: report)?.status == .fail)
         #expect(self.finding("vmware-guest", in: report)?.message == "not a VMware guest")
-        #expect(self.finding("endpoint-answers", in: report)?.message == "not tried: not a VMware guest")
+        #expect(
+            self.finding("endpoint-answers", in: report)?.message == "not tried: not a VMware guest"
+        )
         #expect(self.channelsMade.value.isEmpty)
     }
 
     @Test func explicitEndpointIsTriedOutsideVMware() {
-        let report = SystemCheck(environment: ["GUESTSDK_RPC": "vsock:2:976"], probes: self.probes()).run()
+        let report = SystemCheck(
+            environment: ["GUESTSDK_RPC": "vsock:2:976"], probes: self.probes()
+        ).run()
         #expect(report.canWork)
         #expect(self.channelsMade.value == [.vsock(cid: 2, port: 976)])
         #expect(self.finding("vmware-guest", in: report)?.status == .warn)
@@ -57,17 +62,22 @@ import Testing
     }
 
     @Test func autoInsideVMwareIsTried() {
-        let report = SystemCheck(environment: [:], probes: self.probes(hypervisor: Self.vmware)).run()
+        let report = SystemCheck(environment: [:], probes: self.probes(hypervisor: Self.vmware))
+            .run()
         #expect(report.canWork)
         #expect(self.channelsMade.value == [.auto])
-        #expect(self.finding("hypervisor", in: report) == .init(name: "hypervisor", status: .pass, message: "VMware"))
+        #expect(
+            self.finding("hypervisor", in: report)
+                == .init(name: "hypervisor", status: .pass, message: "VMware"))
     }
 
     @Test func endpointThatFailsIsAFailureNamingTheError() {
         let probes = self.probes { endpoint in
-            throw RPCError(.openFailed, endpoint: endpoint, systemCall: "connect", errorNumber: ECONNREFUSED)
+            throw RPCError(
+                .openFailed, endpoint: endpoint, systemCall: "connect", errorNumber: ECONNREFUSED)
         }
-        let report = SystemCheck(environment: ["GUESTSDK_RPC": "unix:/run/x.sock"], probes: probes).run()
+        let report = SystemCheck(environment: ["GUESTSDK_RPC": "unix:/run/x.sock"], probes: probes)
+            .run()
         #expect(!report.canWork)
         #expect(
             self.finding("endpoint-answers", in: report)?.message
@@ -76,7 +86,8 @@ import Testing
     }
 
     @Test func malformedEndpointFails() {
-        let report = SystemCheck(environment: ["GUESTSDK_RPC": "tcp:1"], probes: self.probes()).run()
+        let report = SystemCheck(environment: ["GUESTSDK_RPC": "tcp:1"], probes: self.probes())
+            .run()
         #expect(!report.canWork)
         #expect(report.endpoint == "tcp:1")
         #expect(self.finding("endpoint", in: report)?.status == .fail)
@@ -84,7 +95,8 @@ import Testing
     }
 
     @Test(arguments: [
-        ("6.1.0-18-amd64", SystemCheck.Status.pass), ("3.9.0", .pass), ("3.10.0-1160.el7", .pass), ("4.0", .pass),
+        ("6.1.0-18-amd64", SystemCheck.Status.pass), ("3.9.0", .pass), ("3.10.0-1160.el7", .pass),
+        ("4.0", .pass),
         ("3.8.13", .warn), ("2.6.32", .warn), ("weird", .warn),
     ])
     func kernelIsComparedWithThreeNine(release: String, status: SystemCheck.Status) {
@@ -93,33 +105,43 @@ import Testing
     }
 
     @Test func refusedPrivilegedBindIsAWarningWithAHint() {
-        let bind = Result<Void, SystemCallFailure>.failure(SystemCallFailure(call: "bind", errorNumber: EACCES))
+        let bind = Result<Void, SystemCallFailure>.failure(
+            SystemCallFailure(call: "bind", errorNumber: EACCES))
         let finding = self.finding(
-            "vsock-privileged-port", in: SystemCheck(environment: [:], probes: self.probes(bind: bind)).run())
+            "vsock-privileged-port",
+            in: SystemCheck(environment: [:], probes: self.probes(bind: bind)).run())
         #expect(finding?.status == .warn)
-        #expect(finding?.message == "may not bind vsock port 1023 (bind: Permission denied (errno 13))")
+        #expect(
+            finding?.message == "may not bind vsock port 1023 (bind: Permission denied (errno 13))")
     }
 
     @Test func missingLibrariesWarnAndPointAtTheInstallScript() {
-        let report = SystemCheck(environment: [:], probes: self.probes(libraries: ["libguestlib.so.0"])).run()
+        let report = SystemCheck(
+            environment: [:], probes: self.probes(libraries: ["libguestlib.so.0"])
+        ).run()
         let libraries = report.checks.filter { SystemCheck.libraryNames.contains($0.name) }
         #expect(libraries.map(\.status) == [.warn, .pass, .warn, .warn])
-        #expect(libraries[0].hint == "scripts/install puts the Guest SDK libraries where the loader looks")
+        #expect(
+            libraries[0].hint
+                == "scripts/install puts the Guest SDK libraries where the loader looks")
     }
 
     @Test func reportListsEveryCheckInOrder() {
         let report = SystemCheck(environment: [:], probes: self.probes()).run()
         #expect(
             report.checks.map(\.name) == [
-                "hypervisor", "vmware-guest", "vsock-device", "vsock-family", "kernel", "vsock-privileged-port",
-                "endpoint", "endpoint-answers", "libvmGuestLib.so", "libguestlib.so.0", "libappmonitorlib.so",
+                "hypervisor", "vmware-guest", "vsock-device", "vsock-family", "kernel",
+                "vsock-privileged-port",
+                "endpoint", "endpoint-answers", "libvmGuestLib.so", "libguestlib.so.0",
+                "libappmonitorlib.so",
                 "libappmonitor.so.0",
             ]
         )
     }
 
     @Test func findingLineHasStatusNameMessageAndHint() {
-        let finding = SystemCheck.Finding(name: "kernel", status: .warn, message: "2.6 is older", hint: "upgrade")
+        let finding = SystemCheck.Finding(
+            name: "kernel", status: .warn, message: "2.6 is older", hint: "upgrade")
         #expect(finding.line == "WARN  kernel                  2.6 is older  hint: upgrade")
     }
 

@@ -12,14 +12,16 @@ import Testing
     private let usability = VSockUsability()
 
     private func connector(cid: UInt32 = 0, port: UInt32 = 976) -> VSockConnector {
-        VSockConnector(cid: cid, port: port, system: self.system, usability: self.usability, logger: .disabled)
+        VSockConnector(
+            cid: cid, port: port, system: self.system, usability: self.usability, logger: .disabled)
     }
 
     private func expectOpenFailed(call: String?, errno number: Int32?, detail: String? = nil) {
         let connector = self.connector()
         #expect(
             throws: RPCError(
-                .openFailed, endpoint: .vsock(cid: 0, port: 976), systemCall: call, errorNumber: number, detail: detail
+                .openFailed, endpoint: .vsock(cid: 0, port: 976), systemCall: call,
+                errorNumber: number, detail: detail
             )
         ) {
             try connector.connect()
@@ -28,7 +30,8 @@ import Testing
 
     @Test func socketAddressHasTheLinuxSockaddrVMLayout() {
         let address = VSockAddress(family: 40, port: 1023, cid: 0xFFFF_FFFF)
-        #expect(address.bytes == [40, 0, 0, 0, 0xFF, 0x03, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0])
+        #expect(
+            address.bytes == [40, 0, 0, 0, 0xFF, 0x03, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0])
         #expect(
             VSockAddress(family: 40, port: 976, cid: 0).bytes == [
                 40, 0, 0, 0, 0xD0, 0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -42,7 +45,8 @@ import Testing
         #expect(connector.channelType == .privileged)
         #expect(
             self.system.calls == [
-                "socket(40, dgram)", "close", "ioctl(1977)", "socket(40, stream)", "bind(7:1023)", "connect(0:976)",
+                "socket(40, dgram)", "close", "ioctl(1977)", "socket(40, stream)", "bind(7:1023)",
+                "connect(0:976)",
             ]
         )
         #expect(self.system.openDescriptors == [socket])
@@ -59,14 +63,17 @@ import Testing
         self.system.deviceFamily = 41
         _ = try self.connector().connect()
         #expect(
-            self.system.calls.prefix(4) == ["socket(40, dgram)", "ioctl(1976)", "ioctl(1977)", "socket(41, stream)"])
+            self.system.calls.prefix(4) == [
+                "socket(40, dgram)", "ioctl(1976)", "ioctl(1977)", "socket(41, stream)",
+            ])
         #expect(self.system.connects == [VSockAddress(family: 41, port: 976, cid: 0)])
     }
 
     @Test func noAddressFamilyFailsWithoutAConnection() {
         self.system.probeFails = true
         self.system.streamSocketError = EAFNOSUPPORT
-        self.expectOpenFailed(call: nil, errno: nil, detail: "the vsock address family is not available")
+        self.expectOpenFailed(
+            call: nil, errno: nil, detail: "the vsock address family is not available")
         #expect(self.system.calls == ["socket(40, dgram)", "ioctl(1976)", "socket(40, stream)"])
     }
 
@@ -91,7 +98,8 @@ import Testing
 
     @Test func everyPortInUseFailsAfterPortOne() {
         self.system.bindErrors = [Int32](repeating: EADDRINUSE, count: 1023)
-        self.expectOpenFailed(call: nil, errno: nil, detail: "every privileged local port from 1023 to 1 is in use")
+        self.expectOpenFailed(
+            call: nil, errno: nil, detail: "every privileged local port from 1023 to 1 is in use")
         #expect(self.system.binds.count == 1023)
         #expect(self.system.binds.last?.port == 1)
         #expect(self.system.connects.isEmpty)
@@ -139,7 +147,9 @@ import Testing
         _ = try self.connector().connect()
         #expect(self.system.pauses == 4)
         #expect(Set(self.system.binds.map(\.port)) == [1023])
-        #expect(self.system.calls.filter { $0.hasPrefix("pause") } == [String](repeating: "pause(1)", count: 4))
+        #expect(
+            self.system.calls.filter { $0.hasPrefix("pause") }
+                == [String](repeating: "pause(1)", count: 4))
     }
 
     @Test func fifthNoBufferFailureGivesUp() {
@@ -165,7 +175,8 @@ import Testing
         #expect(connector.channelType == .unprivileged)
         #expect(
             self.system.binds == [
-                VSockAddress(family: 40, port: 1023, cid: 3), VSockAddress(family: 40, port: 0xFFFF_FFFF, cid: 3),
+                VSockAddress(family: 40, port: 1023, cid: 3),
+                VSockAddress(family: 40, port: 0xFFFF_FFFF, cid: 3),
             ]
         )
         #expect(self.system.connects == [VSockAddress(family: 40, port: 976, cid: 0)])
@@ -204,5 +215,36 @@ import Testing
     @Test func streamSocketFailureIsReported() {
         self.system.streamSocketError = EMFILE
         self.expectOpenFailed(call: "socket", errno: EMFILE)
+    }
+}
+
+/// The real system calls, limited to what is safe on any machine: sockets and binds, never a connect.
+@Suite struct LinuxVSockSystemTests {
+    private static var streamSocketsExist: Bool {
+        let descriptor = socket(40, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        close(descriptor)
+        return true
+    }
+
+    @Test(.enabled(if: streamSocketsExist, "the kernel has no vsock stream sockets"))
+    func kernelAcceptsTheSocketAddressLayoutInBind() throws {
+        let system = LinuxVSockSystem()
+        let socket = try system.makeSocket(family: 40, type: Int32(SOCK_STREAM.rawValue)).get()
+        defer { system.close(socket) }
+        let failure = system.bind(
+            socket, to: VSockAddress(family: 40, port: VSockAddress.any, cid: VSockAddress.any))
+        #expect(failure == nil)
+    }
+
+    @Test(.enabled(if: streamSocketsExist, "the kernel has no vsock stream sockets"))
+    func wrongFamilyInTheAddressIsRejectedByTheKernel() throws {
+        let system = LinuxVSockSystem()
+        let socket = try system.makeSocket(family: 40, type: Int32(SOCK_STREAM.rawValue)).get()
+        defer { system.close(socket) }
+        let failure = system.bind(
+            socket, to: VSockAddress(family: 1, port: VSockAddress.any, cid: VSockAddress.any))
+        #expect(failure?.call == "bind")
+        #expect(failure?.errorNumber == EAFNOSUPPORT || failure?.errorNumber == EINVAL)
     }
 }

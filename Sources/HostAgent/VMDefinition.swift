@@ -1,0 +1,160 @@
+// GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
+// Licensed under the Apache License, Version 2.0.
+
+import Foundation
+import Glibc
+
+/// Everything that defines one simulated VM: its endpoint, its HA policy, its statistics and
+/// what a reset does. The same JSON object appears in the config file, in the control API and
+/// in the state database.
+///
+/// ```json
+/// {
+///   "name": "web01",
+///   "socketOwner": { "user": "alice" },
+///   "secureChannel": false, "faultTolerant": false,
+///   "ha": { "preset": "high", "failureInterval": 10 },
+///   "statistics": { "host": { "protocol": "v2" } },
+///   "resetAction": { "program": "/usr/bin/virsh", "arguments": ["reset"], "timeoutSeconds": 30 }
+/// }
+/// ```
+///
+/// Only `name` is required. `ha` starts from the High preset with application monitoring on;
+/// `preset` picks another preset and any explicit setting overrides the preset's value.
+public struct VMDefinition: Equatable, Sendable {
+    /// The VM's name; its socket is `<state-dir>/vms/<name>.sock`.
+    public var name: String
+    /// Who owns the VM's socket; the agent's own user when nil.
+    public var socketOwner: SocketOwnerSpecification?
+    /// Whether only privileged peers are answered.
+    public var secureChannel: Bool = false
+    /// Whether the VM is fault tolerant (which turns the secure channel off).
+    public var faultTolerant: Bool = false
+    /// The guest's vsock context id, for a KVM guest reached over vsock.
+    public var vsockCID: UInt32?
+    /// The preset the HA settings started from, when one was named.
+    public var preset: HASettings.Sensitivity?
+    /// The HA settings.
+    public var settings: HASettings = .preset(.high)
+    /// False makes the host answer `0 Unknown command` to the VM's app monitoring commands.
+    public var appMonitoringSupported: Bool = true
+    /// The VM's statistics and host behaviour; the defaults of a V3 host when nil.
+    public var statistics: VMStatisticsConfiguration?
+    /// A statistics file read at start and re-read when it changes; wins over `statistics`.
+    public var statisticsFile: String?
+    /// What a reset does.
+    public var resetAction: ResetActionSpecification = .simulated
+
+    /// Creates a definition with the defaults described on the type.
+    public init(name: String, settings: HASettings = .preset(.high), preset: HASettings.Sensitivity? = .high) {
+        self.name = name
+        self.settings = settings
+        self.preset = preset
+    }
+
+    /// The RPC endpoint settings.
+    ///
+    /// - Throws: `VMDefinitionError` when the socket owner names an unknown user.
+    public func endpointConfiguration() throws -> VMEndpointConfiguration {
+        VMEndpointConfiguration(
+            name: self.name, socketOwner: try self.socketOwner?.resolved() ?? .currentUser,
+            secureChannel: self.secureChannel, faultTolerant: self.faultTolerant, vsockCID: self.vsockCID)
+    }
+
+    /// The reset action to run for this VM.
+    public func makeResetAction() -> any ResetAction {
+        switch self.resetAction {
+        case .simulated:
+            return SimulatedResetAction()
+        case .program(let path, let arguments, let timeoutSeconds):
+            return ProgramResetAction(
+                executable: path, arguments: arguments, timeout: .milliseconds(Int64(timeoutSeconds * 1000)))
+        }
+    }
+
+    /// Checks what decoding cannot: a usable name, sane settings, an absolute program path.
+    ///
+    /// - Throws: `VMDefinitionError` saying what is wrong.
+    public func validate() throws {
+        let endpoint = VMEndpointConfiguration(name: self.name)
+        guard endpoint.hasValidName, self.name.utf8.count <= 64,
+            self.name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) })
+        else {
+            throw VMDefinitionError(
+                vm: self.name, reason: "a VM name is 1 to 64 letters, digits, '-', '_' or '.', and not '.' or '..'")
+        }
+        guard self.settings.failureInterval >= 1, self.settings.minUpTime >= 0, self.settings.maxFailures >= 0,
+            self.settings.maxFailureWindow >= -1
+        else {
+            throw VMDefinitionError(
+                vm: self.name,
+                reason: "ha: failureInterval must be at least 1, minUpTime and maxFailures at least 0,"
+                    + " maxFailureWindow at least -1")
+        }
+        if case .program(let path, _, let timeout) = self.resetAction {
+            guard path.hasPrefix("/"), timeout > 0 else {
+                throw VMDefinitionError(
+                    vm: self.name, reason: "resetAction: program must be an absolute path and timeoutSeconds positive")
+            }
+        }
+        _ = try self.socketOwner?.resolved()
+    }
+}
+
+/// Who owns a VM's socket: a user name, or numeric ids.
+public struct SocketOwnerSpecification: Codable, Equatable, Sendable {
+    /// A user name looked up in the password database; its primary group is used unless `gid` is given.
+    public var user: String?
+    /// A numeric user id.
+    public var uid: UInt32?
+    /// A numeric group id.
+    public var gid: UInt32?
+
+    /// Creates a specification.
+    public init(user: String? = nil, uid: UInt32? = nil, gid: UInt32? = nil) {
+        self.user = user
+        self.uid = uid
+        self.gid = gid
+    }
+
+    /// The numeric owner.
+    ///
+    /// - Throws: `VMDefinitionError` for an unknown user or a specification with neither user nor uid.
+    public func resolved() throws -> SocketOwner {
+        if let user = self.user {
+            guard let entry = getpwnam(user) else {
+                throw VMDefinitionError(vm: "", reason: "socketOwner: no user named \(user)")
+            }
+            return SocketOwner(userID: entry.pointee.pw_uid, groupID: self.gid ?? entry.pointee.pw_gid)
+        }
+        guard let uid = self.uid else {
+            throw VMDefinitionError(vm: "", reason: "socketOwner needs user or uid")
+        }
+        return SocketOwner(userID: uid, groupID: self.gid ?? (getpwuid(uid)?.pointee.pw_gid ?? getegid()))
+    }
+}
+
+/// What a reset does beyond the engine's own state.
+public enum ResetActionSpecification: Equatable, Sendable {
+    /// Nothing outside the engine: the simulated guest starts over.
+    case simulated
+    /// Runs `path` with `arguments` and the VM's name, never through a shell, killed after
+    /// `timeoutSeconds`.
+    case program(path: String, arguments: [String], timeoutSeconds: Double)
+}
+
+/// Why a VM definition cannot be used.
+public struct VMDefinitionError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// The VM's name, when known.
+    public var vm: String
+    /// What is wrong.
+    public var reason: String
+
+    /// Creates an error.
+    public init(vm: String, reason: String) {
+        self.vm = vm
+        self.reason = reason
+    }
+
+    public var description: String { self.vm.isEmpty ? self.reason : "VM \(self.vm): \(self.reason)" }
+}
