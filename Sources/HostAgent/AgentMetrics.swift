@@ -113,6 +113,16 @@ public final class AgentMetrics: HAEventSink, @unchecked Sendable {
         }
     }
 
+    /// Counts an event as the daemon's store hands it to its observers, after its commit.
+    ///
+    /// - Parameter event: the stored event.
+    public func record(stored event: StoredEvent) {
+        self.events.increment()
+        if event.kind == "reset-held-back", let reason = event.fields["reason"] {
+            self.resetsHeldBack.increment([event.vmName, reason])
+        }
+    }
+
     /// Adds one answered request to its VM's latency histogram; pass it as the server's `requestObserver`.
     ///
     /// - Parameter request: the record the RPC server hands its observer.

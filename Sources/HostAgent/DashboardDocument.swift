@@ -87,6 +87,17 @@ public struct DashboardDocument: Codable, Equatable, Sendable {
             self.details = event.kind.fields.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             self.status = event.status.wireText
         }
+
+        /// Creates the entry for an event read back from the state store.
+        public init(stored event: StoredEvent) {
+            self.sequence = UInt64(max(event.id, 0))
+            self.dateMilliseconds = Int64((event.date.timeIntervalSince1970 * 1000).rounded())
+            self.vm = event.vmName
+            self.kind = event.kind
+            self.details = event.fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                .joined(separator: " ")
+            self.status = AppHeartbeatStatus(rawValue: event.appStatus)?.wireText ?? event.appStatus
+        }
     }
 
     /// When the document was made, in milliseconds since 1970.

@@ -94,23 +94,33 @@ public final class DashboardFeed: HAEventSink, @unchecked Sendable {
     }
 
     public func record(_ event: HAEvent) {
-        let entry = DashboardDocument.Event(event)
+        self.append(DashboardDocument.Event(event))
+    }
+
+    /// Takes an event as the daemon's store hands it to its observers, after its commit.
+    ///
+    /// - Parameter event: the stored event; its id becomes the entry's sequence number.
+    public func record(stored event: StoredEvent) {
+        self.append(DashboardDocument.Event(stored: event))
+    }
+
+    private func append(_ entry: DashboardDocument.Event) {
         self.lock.withLock {
             self.eventCount += 1
             self.recent.append(entry)
             if self.recent.count > self.configuration.recentEventCount {
                 self.recent.removeFirst(self.recent.count - self.configuration.recentEventCount)
             }
-            if case .vmRemoved = event.kind {
-                self.recentByVM[event.vmName] = nil
+            if entry.kind == HAEvent.Kind.vmRemoved.name {
+                self.recentByVM[entry.vm] = nil
                 return
             }
-            var own = self.recentByVM[event.vmName, default: []]
+            var own = self.recentByVM[entry.vm, default: []]
             own.append(entry)
             if own.count > self.configuration.eventsPerVM {
                 own.removeFirst(own.count - self.configuration.eventsPerVM)
             }
-            self.recentByVM[event.vmName] = own
+            self.recentByVM[entry.vm] = own
         }
     }
 

@@ -21,9 +21,11 @@ extension ObservabilityRoutes {
 
 extension HTTPResponse {
     /// The control server's form of an observability response: `Content-Type` first, then the other
-    /// headers sorted by name.
+    /// headers sorted by name, less `Cache-Control`, which the control server sets on every response.
     init(_ response: ObservabilityRoutes.Response) {
-        let headers = [("Content-Type", response.contentType)] + response.headers.sorted { $0.key < $1.key }
+        let headers =
+            [("Content-Type", response.contentType)]
+            + response.headers.filter { $0.key != "Cache-Control" }.sorted { $0.key < $1.key }
         self.init(
             status: response.status, headers: headers.map { (name: $0.0, value: $0.1) }, body: Data(response.body))
     }

@@ -7,56 +7,50 @@ import GuestRPC
 import HostAgent
 import Testing
 
-/// An agent in this process: HA engine on the real clock, RPC server, control HTTP server with the
-/// observability routes, and guests heartbeating over their VMs' sockets.
+/// The real `guestsdk-host` in a child process with a few VMs on a fast HA policy (2 s failure
+/// interval, no minimum uptime, 3 s before a reset runs so red shows), and guests heartbeating
+/// over their VMs' sockets.
 final class DashboardAgentFixture {
-    /// 2 s failure interval, no minimum uptime; the engine waits 3 s before a reset runs, so red shows.
-    static let settings = HASettings(
-        vmMonitoring: .vmAndAppMonitoring, failureInterval: 2, minUpTime: 0, maxFailures: 3, maxFailureWindow: -1)
-
-    let clock = SystemClock()
-    let events = InMemoryEventSink()
-    let sink = LateBoundSink()
-    let engine: HAEngine
-    let metrics: AgentMetrics
-    let feed: DashboardFeed
-    let server: ServerFixture
-    let http: ControlHTTPServer
-    let router: HTTPRouter
+    let directory: String
+    let agent: AgentProcess
     var guests: [String: HeartbeatingGuest] = [:]
 
     init(vms: [String]) throws {
-        self.engine = HAEngine(
-            clock: self.clock, sink: self.sink, configuration: HAEngine.Configuration(resetDelay: .seconds(3)))
-        let metrics = AgentMetrics(engine: self.engine)
-        self.metrics = metrics
-        self.feed = DashboardFeed(engine: self.engine, clock: self.clock)
-        self.sink.sinks = [self.events, self.metrics, self.feed]
-        self.server = try ServerFixture(vms: [], requestObserver: { metrics.observe($0) })
-        let router = Router()
-        router.register(prefix: AppMonitorService.commandPrefix, to: AppMonitorService(engine: self.engine))
-        for name in vms {
-            try self.engine.addVM(named: name, settings: Self.settings)
-            try self.server.server.addVM(VMEndpointConfiguration(name: name), router: router)
+        guard let binary = BuiltProduct.path(of: "guestsdk-host") else {
+            throw TestClientError(description: "guestsdk-host is not built: run swift build first")
         }
-        self.router = HTTPRouter(token: ControlToken(value: "dashboard-test-token"))
-        ObservabilityRoutes(metrics: self.metrics, feed: self.feed).register(on: self.router)
-        let httpRouter = self.router
-        self.http = try ControlHTTPServer(logger: .disabled) { httpRouter.respond(to: $0) }
-        self.feed.start()
+        self.directory = try DaemonFixture.makeTemporaryDirectory()
+        let ha = #"{"vmMonitoring": "vmAndAppMonitoring", "failureInterval": 2, "minUpTime": 0, "maxFailures": 3}"#
+        let config = """
+            {"stateDirectory": "\(self.directory)", "resetDelaySeconds": 3,
+             "vms": [\(vms.map { #"{"name": "\#($0)", "ha": \#(ha)}"# }.joined(separator: ", "))]}
+            """
+        let path = self.directory + "/config.json"
+        try Data(config.utf8).write(to: URL(fileURLWithPath: path))
+        self.agent = try AgentProcess(binary: binary, directory: self.directory, config: path)
     }
 
     deinit {
         self.guests.values.forEach { $0.stop() }
-        self.http.stop()
-        self.feed.stop()
+        self.agent.stop()
+        try? FileManager.default.removeItem(atPath: self.directory)
     }
 
-    var url: String { "http://127.0.0.1:\(self.http.port)/" }
+    var url: String { "http://127.0.0.1:\(self.agent.client.port)/" }
+
+    /// A client of the control API that sends no token, as a browser or a scraper does.
+    var anonymousClient: ControlClient { ControlClient(port: self.agent.client.port, token: nil) }
 
     /// Starts a guest on `vm` that enables monitoring and then heartbeats every `interval`.
     func startHeartbeating(_ vm: String, interval: DispatchTimeInterval = .milliseconds(250)) throws {
-        self.guests[vm] = try HeartbeatingGuest(path: self.server.path(vm), interval: interval)
+        self.guests[vm] = try HeartbeatingGuest(
+            path: self.directory + "/vms/\(vm).sock", interval: interval)
+    }
+
+    /// The dashboard's JSON as the page reads it.
+    func dashboardState() throws -> DashboardDocument {
+        try JSONDecoder().decode(
+            DashboardDocument.self, from: self.anonymousClient.send("GET", "/dashboard/state").body)
     }
 }
 
@@ -132,7 +126,7 @@ struct DashboardBrowserTests {
         #expect(afterReset == "[\"gray\", \"green\", \"green\"]")
         #expect(try browser.quit() == 0)
 
-        let resetVMs = Set(agent.events.events.filter { $0.kind.name.hasPrefix("reset") }.map(\.vmName))
+        let resetVMs = Set(try agent.agent.events().filter { $0.kind.hasPrefix("reset") }.map(\.vmName))
         #expect(resetVMs == ["web01"])
         let png = try Data(contentsOf: URL(fileURLWithPath: Self.screenshotPath))
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
