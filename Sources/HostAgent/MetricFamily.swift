@@ -63,33 +63,36 @@ final class MetricFamily: @unchecked Sendable {
     func write(_ series: [[String]: Value], to text: inout String) {
         text += "# HELP \(self.name) \(PrometheusText.escapeHelp(self.help))\n"
         text += "# TYPE \(self.name) \(self.type.rawValue)\n"
+        let bounds = self.buckets.map(PrometheusText.format) + ["+Inf"]
         for (labels, value) in series.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+            let pairs = self.labelPairs(labels)
             switch self.type {
             case .counter, .gauge:
-                text += self.name + self.labelText(labels) + " " + PrometheusText.format(value.number) + "\n"
+                text += self.name
+                if !pairs.isEmpty { text += "{" + pairs + "}" }
+                text += " " + PrometheusText.format(value.number) + "\n"
             case .histogram:
-                self.writeHistogram(labels, value, to: &text)
+                let prefix = self.name + "_bucket{" + (pairs.isEmpty ? "" : pairs + ",") + "le=\""
+                var cumulative: UInt64 = 0
+                for (index, bound) in bounds.enumerated() {
+                    cumulative += value.bucketCounts[index]
+                    text += prefix + bound + "\"} " + String(cumulative) + "\n"
+                }
+                let suffix = pairs.isEmpty ? "" : "{" + pairs + "}"
+                text += self.name + "_sum" + suffix + " " + PrometheusText.format(value.sum) + "\n"
+                text += self.name + "_count" + suffix + " " + String(value.count) + "\n"
             }
         }
     }
 
-    private func writeHistogram(_ labels: [String], _ value: Value, to text: inout String) {
-        var cumulative: UInt64 = 0
-        for (index, bound) in self.buckets.enumerated() {
-            cumulative += value.bucketCounts[index]
-            let le = PrometheusText.format(bound)
-            text += "\(self.name)_bucket\(self.labelText(labels, le: le)) \(cumulative)\n"
+    /// `name="value",...` for the label values, escaped; empty when the family has no label.
+    private func labelPairs(_ values: [String]) -> String {
+        var pairs = ""
+        for (index, (name, value)) in zip(self.labelNames, values).enumerated() {
+            if index > 0 { pairs += "," }
+            pairs += name + "=\"" + PrometheusText.escapeLabelValue(value) + "\""
         }
-        text += "\(self.name)_bucket\(self.labelText(labels, le: "+Inf")) \(value.count)\n"
-        text += "\(self.name)_sum\(self.labelText(labels)) \(PrometheusText.format(value.sum))\n"
-        text += "\(self.name)_count\(self.labelText(labels)) \(value.count)\n"
-    }
-
-    /// `{name="value",...}` with `le` last when given; empty when there is no label at all.
-    private func labelText(_ values: [String], le: String? = nil) -> String {
-        var pairs = zip(self.labelNames, values).map { "\($0)=\"\(PrometheusText.escapeLabelValue($1))\"" }
-        if let le { pairs.append("le=\"\(le)\"") }
-        return pairs.isEmpty ? "" : "{" + pairs.joined(separator: ",") + "}"
+        return pairs
     }
 }
 
@@ -110,6 +113,7 @@ enum PrometheusText {
 
     /// A label value with `\`, `"` and newline escaped.
     static func escapeLabelValue(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 == 0x5C || $0 == 0x22 || $0 == 0x0A }) else { return text }
         var escaped = ""
         for character in text {
             switch character {

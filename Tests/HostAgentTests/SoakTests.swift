@@ -17,7 +17,9 @@ struct SoakTests {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let json = try encoder.encode(report)
-        let path = BrowserCheck.repositoryRoot + "/.build/test-artifacts/soak.json"
+        let path =
+            ProcessInfo.processInfo.environment["GUESTSDK_SOAK_REPORT"]
+            ?? BrowserCheck.repositoryRoot + "/.build/test-artifacts/soak.json"
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try json.write(to: URL(fileURLWithPath: path))
@@ -25,7 +27,9 @@ struct SoakTests {
         print(String(decoding: json, as: UTF8.self))
 
         #expect(report.sequenceGaps == 0)
-        #expect(UInt64(report.events) == report.engineEvents)
+        #expect(UInt64(report.events) == report.lastEventID)
+        #expect(report.failedEventCommits == 0)
+        #expect(report.metricsVMs == report.vms)
         #expect(report.eventsMissing == 0, "\(report.mismatchSamples)")
         #expect(report.eventsUnexpected == 0, "\(report.mismatchSamples)")
         #expect(report.falseResets == 0)
@@ -34,6 +38,8 @@ struct SoakTests {
         #expect(report.resetsDone == report.resetsExpected)
         #expect(report.resetsExpected > 0)
         #expect(report.anomalies == 0, "\(report.anomalySamples)")
-        #expect(report.ambiguousVMs == 0)
+        // A guest whose driver was starved (another build on the machine) is not judged; a few may be.
+        #expect(
+            report.ambiguousVMs * 100 <= report.vms, "driver late by up to \(report.driverMaxLatenessMilliseconds) ms")
     }
 }

@@ -11,10 +11,8 @@ func soakNow() -> Double {
 
 /// What a soak guest can ask the host side to do to its VM.
 protocol SoakHostFaults: Sendable {
-    /// Moves the VM: status gray, `Enable` needed again.
-    func vMotion(_ vm: String) throws
-    /// Closes the VM's connections from the host side; false when this host cannot.
-    func dropConnections(_ vm: String) throws -> Bool
+    /// Injects a fault of the control API (`POST /v1/vms/{vm}/faults`), such as `{"fault": "vmotion"}`.
+    func inject(_ fault: String, into vm: String) throws
 }
 
 /// One simulated guest of the soak: a seeded script of heartbeats, gaps and faults over a real
@@ -22,7 +20,7 @@ protocol SoakHostFaults: Sendable {
 ///
 /// A guest is driven by one worker thread at a time: `step(at:)` does one or two requests and
 /// says when to be called again. Gaps are chosen far from the failure interval (at most
-/// `interval - 2 s`, or at least `interval + reset delay + 1.5 s` before looking), so every
+/// `interval - 3 s`, or at least `interval + reset delay + 1.5 s` before looking), so every
 /// reset is either certainly expected or certainly false; if the driver itself falls so far
 /// behind that a gap nears the interval, the guest is marked ambiguous instead of judged.
 final class SoakGuest {
@@ -39,6 +37,7 @@ final class SoakGuest {
         case postOk
         case resumeAfterVMotion
         case enableAfterPause
+        case delayedHeartbeats(remaining: Int)
     }
 
     let name: String
@@ -95,6 +94,14 @@ final class SoakGuest {
             self.count("need-reset-cancelled")
             self.step = .heartbeat
             return now + 0.05
+        case .delayedHeartbeats(let remaining):
+            guard remaining > 0 else {
+                self.inject(#"{"fault": "delay", "milliseconds": 0}"#, host: host)
+                self.step = .heartbeat
+                return self.heartbeat(at: soakNow())
+            }
+            self.step = .delayedHeartbeats(remaining: remaining - 1)
+            return self.heartbeat(at: now)
         case .resumeAfterVMotion:
             self.expect("GuestAppMonitor.Cmd.MarkActive", "2", "MarkActive after a vMotion was not refused")
             return self.enable(at: soakNow())
@@ -110,7 +117,7 @@ final class SoakGuest {
     }
 
     private func heartbeat(at now: Double) -> Double {
-        if now - self.lastHonoured > self.timing.failureInterval - 1 { self.isAmbiguous = true }
+        if now - self.lastHonoured > self.timing.failureInterval - 1.5 { self.isAmbiguous = true }
         self.heartbeats += 1
         if self.expect("GuestAppMonitor.Cmd.MarkActive", "0", "a heartbeat was refused: monitoring was off") {
             self.lastHonoured = now
@@ -133,7 +140,7 @@ final class SoakGuest {
         switch roll {
         case 0..<25:  // a short gap: the next heartbeat comes late but well inside the interval
             self.fault("short-gap")
-            return self.lastHonoured + Double.random(in: 1.0...(timing.failureInterval - 2), using: &self.random)
+            return self.lastHonoured + Double.random(in: 1.0...(timing.failureInterval - 3), using: &self.random)
         case 25..<40:  // heartbeats stop: red, then a reset
             self.fault("long-gap")
             self.expectReset(heartbeatFailure: true)
@@ -155,20 +162,26 @@ final class SoakGuest {
             }
             self.step = .postOk
             return now + Double.random(in: 0.05...0.15, using: &self.random)
-        case 60..<70:
+        case 60..<68:
             self.fault("vmotion")
-            do {
-                try host.vMotion(self.name)
+            if self.inject(#"{"fault": "vmotion"}"#, host: host) {
                 self.count("vmotion")
                 self.step = .resumeAfterVMotion
-            } catch {
-                self.anomalies.append("vMotion failed: \(error)")
             }
             return now + 0.2
-        case 70..<82:
+        case 68..<78:  // the host closes the connection; the channel reconnects and resends (§7.3)
             self.fault("connection-drop")
-            if (try? host.dropConnections(self.name)) != true { self.channel.close() }
+            self.inject(#"{"fault": "drop-connections"}"#, host: host)
             return now + timing.heartbeatInterval / 2
+        case 78..<82:  // a new statistics session; nothing changes for HA
+            self.fault("suspend-resume")
+            self.inject(#"{"fault": "suspend-resume"}"#, host: host)
+            return now + timing.heartbeatInterval
+        case 92..<95:  // three heartbeats answered 100 ms late
+            self.fault("reply-delay")
+            self.inject(#"{"fault": "delay", "milliseconds": 100}"#, host: host)
+            self.step = .delayedHeartbeats(remaining: 3)
+            return now + timing.heartbeatInterval
         case 82..<92:  // Disable first, then silence: gray, never a reset (PROTOCOL.md §17 #9)
             self.fault("disable-pause")
             if self.expect("GuestAppMonitor.Cmd.Disable", "0", "Disable failed") { self.count("disabled") }
@@ -176,6 +189,19 @@ final class SoakGuest {
             return now + timing.failureInterval + 1
         default:
             return self.heartbeat(at: now)
+        }
+    }
+
+    /// Injects a host-side fault, which the agent records as a `fault-injected` event first.
+    @discardableResult
+    private func inject(_ fault: String, host: any SoakHostFaults) -> Bool {
+        do {
+            try host.inject(fault, into: self.name)
+            self.count("fault-injected")
+            return true
+        } catch {
+            self.anomalies.append("fault \(fault) failed: \(error)")
+            return false
         }
     }
 

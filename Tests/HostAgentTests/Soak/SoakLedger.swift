@@ -4,9 +4,9 @@
 import Foundation
 import HostAgent
 
-/// The soak's event sink: checks that sequence numbers arrive without a gap, counts events per VM
-/// and kind, and keeps how late each red was declared. It keeps no event, so an hour of 1,000 VMs
-/// fits in a few megabytes.
+/// The soak's event ledger: checks that sequence numbers (or store ids) come without a gap, counts
+/// events per VM and kind, and keeps how late each red was declared. It keeps no event, so an hour
+/// of 1,000 VMs fits in a few megabytes.
 final class SoakLedger: HAEventSink, @unchecked Sendable {
     private let condition = NSCondition()
     private var lastSequence: UInt64 = 0
@@ -16,15 +16,25 @@ final class SoakLedger: HAEventSink, @unchecked Sendable {
     private var lateness: [Double] = []
 
     func record(_ event: HAEvent) {
+        var overdue: Double?
+        if case .heartbeatMissed(let late) = event.kind { overdue = late.totalSeconds }
+        self.count(sequence: event.sequence, vm: event.vmName, kind: event.kind.name, overdue: overdue)
+    }
+
+    /// Takes an event read back from the agent's SQLite store; its id is its sequence number.
+    func record(stored event: StoredEvent) {
+        let overdue = event.fields["overdue_ms"].flatMap(Double.init).map { $0 / 1000 }
+        self.count(sequence: UInt64(max(event.id, 0)), vm: event.vmName, kind: event.kind, overdue: overdue)
+    }
+
+    private func count(sequence: UInt64, vm: String, kind: String, overdue: Double?) {
         self.condition.lock()
         defer { self.condition.unlock() }
-        if event.sequence != self.lastSequence + 1 { self.sequenceGaps += 1 }
-        self.lastSequence = event.sequence
+        if sequence != self.lastSequence + 1 { self.sequenceGaps += 1 }
+        self.lastSequence = sequence
         self.total += 1
-        self.counts[event.vmName, default: [:]][event.kind.name, default: 0] += 1
-        if case .heartbeatMissed(let overdue) = event.kind {
-            self.lateness.append(overdue.totalSeconds)
-        }
+        self.counts[vm, default: [:]][kind, default: 0] += 1
+        if kind == "heartbeat-missed", let overdue { self.lateness.append(overdue) }
         self.condition.broadcast()
     }
 

@@ -9,13 +9,13 @@ import HostAgent
 struct SoakConfiguration {
     var vmCount = 1000
     /// How long new episodes start; the run lasts a few seconds more while the last ones finish.
-    var seconds = 50.0
+    var seconds = 45.0
     var seed: UInt64 = 0x5EED_0006
-    var failureInterval = 4
-    var resetDelay = 0.5
+    var failureInterval = 5
+    var resetDelay = 1.0
     var heartbeatInterval = 1.0
-    var workers = 4
-    var scrapeInterval = 5.0
+    var workers = 16
+    var scrapeInterval = 15.0
 
     /// The configuration with `GUESTSDK_SOAK_SECONDS`, `GUESTSDK_SOAK_VMS` and `GUESTSDK_SOAK_SEED` applied.
     static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Self {
@@ -38,7 +38,8 @@ struct SoakReport: Codable {
     var heartbeats = 0
     var faults: [String: Int] = [:]
     var events = 0
-    var engineEvents: UInt64 = 0
+    var lastEventID: UInt64 = 0
+    var failedEventCommits = 0
     var sequenceGaps = 0
     var eventsMissing = 0
     var eventsUnexpected = 0
@@ -55,76 +56,114 @@ struct SoakReport: Codable {
     var anomalySamples: [String] = []
     var mismatchSamples: [String] = []
     var ambiguousVMs = 0
-    var processCPUSeconds = 0.0
-    var guestCPUSeconds = 0.0
+    var ambiguousVMResets = 0
+    var driverMaxLatenessMilliseconds = 0.0
+    var driverStepsLateOverOneSecond = 0
+    var agentCPUSeconds = 0.0
     var agentCPUShareOfOneCore = 0.0
     var peakRSSMegabytes = 0.0
     var scrapes = 0
     var slowestScrapeMilliseconds = 0.0
     var slowestFeedMilliseconds = 0.0
     var metricsLines = 0
+    var metricsVMs = 0
 }
 
-/// The host side of a soak: HA engine on the real clock, RPC server, metrics and dashboard feed.
+/// The host side of a soak: the real `guestsdk-host` in a child process, with its SQLite store,
+/// its fault injection over the control API, its metrics and its dashboard.
 final class SoakHost: SoakHostFaults, @unchecked Sendable {
-    let ledger = SoakLedger()
-    let engine: HAEngine
-    let server: RPCServer
-    let metrics: AgentMetrics
-    let feed: DashboardFeed
-    let stateDirectory: String
+    let directory: String
+    let agent: AgentProcess
+    let client: ControlClient
 
     init(configuration: SoakConfiguration) throws {
-        let clock = SystemClock()
-        let sink = LateBoundSink()
-        self.engine = HAEngine(
-            clock: clock, sink: sink,
-            configuration: HAEngine.Configuration(resetDelay: .milliseconds(Int64(configuration.resetDelay * 1000))))
-        let engine = self.engine
-        let serverBox = LateBound<RPCServer>()
-        let metrics = AgentMetrics(states: { engine.states() }, serverStatistics: { serverBox.value?.statistics })
-        self.metrics = metrics
-        self.feed = DashboardFeed(engine: self.engine, clock: clock)
-        sink.sinks = [self.ledger, metrics, self.feed]
-        var template = Array("/tmp/guestsdk-soak-XXXXXX".utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw TestClientError.call("mkdtemp")
+        guard let binary = BuiltProduct.path(of: "guestsdk-host") else {
+            throw TestClientError(description: "guestsdk-host is not built: run swift build first")
         }
-        self.stateDirectory = String(cString: made)
-        self.server = RPCServer(
-            configuration: RPCServer.Configuration(
-                stateDirectory: self.stateDirectory, requestObserver: { metrics.observe($0) }),
-            logger: .disabled)
-        serverBox.value = self.server
-        let router = Router()
-        router.register(prefix: AppMonitorService.commandPrefix, to: AppMonitorService(engine: self.engine))
-        let settings = HASettings(
-            vmMonitoring: .vmAndAppMonitoring, failureInterval: configuration.failureInterval, minUpTime: 0,
-            maxFailures: 1_000_000, maxFailureWindow: -1)
-        for index in 0..<configuration.vmCount {
-            let name = Self.vmName(index)
-            try self.engine.addVM(named: name, settings: settings, uptime: .seconds(3600))
-            try self.server.addVM(VMEndpointConfiguration(name: name), router: router)
-        }
-        self.feed.start()
+        self.directory = try DaemonFixture.makeTemporaryDirectory()
+        let ha = """
+            {"vmMonitoring": "vmAndAppMonitoring", "failureInterval": \(configuration.failureInterval), \
+            "minUpTime": 0, "maxFailures": 1000000, "maxFailureWindow": -1}
+            """
+        let vms = (0..<configuration.vmCount).map { #"{"name": "\#(Self.vmName($0))", "ha": \#(ha)}"# }
+        let config = """
+            {"stateDirectory": "\(self.directory)", "resetDelaySeconds": \(configuration.resetDelay),
+             "vms": [\(vms.joined(separator: ",\n"))]}
+            """
+        let path = self.directory + "/config.json"
+        try Data(config.utf8).write(to: URL(fileURLWithPath: path))
+        self.agent = try AgentProcess(binary: binary, directory: self.directory, config: path)
+        self.client = self.agent.client
     }
 
     deinit {
-        self.feed.stop()
-        self.server.stop()
-        try? FileManager.default.removeItem(atPath: self.stateDirectory)
+        if self.agent.process.isRunning { self.agent.stop() }
+        try? FileManager.default.removeItem(atPath: self.directory)
     }
 
     static func vmName(_ index: Int) -> String {
         "soak-\(String(index + 10000).dropFirst())"
     }
 
-    func vMotion(_ vm: String) throws {
-        try self.engine.vMotion(vmNamed: vm)
+    func socketPath(forVM name: String) -> String {
+        self.directory + "/vms/\(name).sock"
     }
 
-    func dropConnections(_ vm: String) throws -> Bool {
-        false
+    func inject(_ fault: String, into vm: String) throws {
+        let reply = try self.client.send("POST", "/v1/vms/\(vm)/faults", body: Data(fault.utf8))
+        guard reply.status == 200 else {
+            throw TestClientError(description: "fault \(fault) into \(vm): \(reply.status) \(reply.text)")
+        }
+    }
+
+    /// GETs `path` without the token, as a scraper or the dashboard page does; returns the body.
+    func scrape(_ path: String) throws -> String {
+        let reply = try ControlClient(port: self.client.port, token: nil).send("GET", path)
+        guard reply.status == 200 else { throw TestClientError(description: "GET \(path): \(reply.status)") }
+        return reply.text
+    }
+
+    /// The agent's CPU time (user + system) so far, from `/proc/<pid>/stat`.
+    func cpuSeconds() -> Double {
+        guard
+            let stat = try? String(
+                contentsOfFile: "/proc/\(self.agent.process.processIdentifier)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// The agent's peak resident set (`VmHWM`), in megabytes.
+    func peakRSSMegabytes() -> Double {
+        SoakRun.peakRSSMegabytes(status: "/proc/\(self.agent.process.processIdentifier)/status")
+    }
+
+    /// The number of events the agent has stored.
+    func eventCount() throws -> Int {
+        let reply = try self.client.send("GET", "/v1/agent")
+        let agent = try JSONSerialization.jsonObject(with: reply.body) as? [String: Any]
+        return agent?["eventCount"] as? Int ?? 0
+    }
+
+    /// Failed event commits the agent reports.
+    func failedEventCommits() throws -> Int {
+        let reply = try self.client.send("GET", "/v1/agent")
+        let agent = try JSONSerialization.jsonObject(with: reply.body) as? [String: Any]
+        return agent?["failedEventCommits"] as? Int ?? -1
+    }
+
+    /// Stops the agent gracefully and reads every event from its SQLite store.
+    func stopAndReadEvents() throws -> [StoredEvent] {
+        self.agent.stop()
+        let store = try StateStore(directory: self.directory)
+        var events: [StoredEvent] = []
+        while true {
+            let page = try store.events(after: events.last?.id ?? 0, limit: StateStore.maximumPageSize)
+            guard !page.isEmpty else { return events }
+            events += page
+        }
     }
 }
 
@@ -144,20 +183,19 @@ final class SoakRun {
             heartbeatInterval: configuration.heartbeatInterval)
         let guests = (0..<configuration.vmCount).map { index in
             SoakGuest(
-                name: SoakHost.vmName(index), socketPath: host.server.socketPath(forVM: SoakHost.vmName(index)),
+                name: SoakHost.vmName(index), socketPath: host.socketPath(forVM: SoakHost.vmName(index)),
                 seed: configuration.seed, index: index, timing: timing)
         }
-        let cpuBefore = Self.processCPUSeconds()
+        let agentCPUBefore = host.cpuSeconds()
         let start = soakNow()
         let endsAt = start + configuration.seconds
         let group = DispatchGroup()
-        let guestCPU = GuestCPU()
+        let lateness = DriverLateness()
         for worker in 0..<configuration.workers {
             let mine = stride(from: worker, to: guests.count, by: configuration.workers).map { guests[$0] }
             group.enter()
             let thread = Thread {
-                Self.drive(mine, start: start, endsAt: endsAt, host: host)
-                guestCPU.add(Self.threadCPUSeconds())
+                Self.drive(mine, start: start, endsAt: endsAt, host: host, lateness: lateness)
                 group.leave()
             }
             thread.stackSize = 1 << 20
@@ -167,35 +205,44 @@ final class SoakRun {
         var report = SoakReport()
         while group.wait(timeout: .now() + configuration.scrapeInterval) == .timedOut {
             let began = soakNow()
-            _ = host.metrics.exposition()
+            _ = try? host.scrape("/metrics")
             let scraped = soakNow()
-            _ = host.feed.json()
+            _ = try? host.scrape("/dashboard/state")
             report.scrapes += 1
             report.slowestScrapeMilliseconds = max(report.slowestScrapeMilliseconds, (scraped - began) * 1000)
             report.slowestFeedMilliseconds = max(report.slowestFeedMilliseconds, (soakNow() - scraped) * 1000)
         }
 
         let expectedTotal = guests.reduce(0) { $0 + $1.expected.values.reduce(0, +) }
-        _ = host.ledger.waitForEvents(atLeast: expectedTotal, timeout: 15)
+        let settled = Date(timeIntervalSinceNow: 15)
+        while (try? host.eventCount()) ?? 0 < expectedTotal && Date() < settled {
+            usleep(100_000)  // waiting for the agent's last resets to be stored, polled over its API
+        }
         report.wallSeconds = soakNow() - start
-        report.processCPUSeconds = Self.processCPUSeconds() - cpuBefore
-        report.guestCPUSeconds = guestCPU.total
-        report.agentCPUShareOfOneCore =
-            max(0, report.processCPUSeconds - report.guestCPUSeconds) / max(report.wallSeconds, 1e-9)
-        report.peakRSSMegabytes = Self.peakRSSMegabytes()
-        let exposition = host.metrics.exposition()
-        report.metricsLines = exposition.split(separator: "\n").count
-        Self.judge(guests, host: host, into: &report)
+        report.agentCPUSeconds = host.cpuSeconds() - agentCPUBefore
+        report.agentCPUShareOfOneCore = report.agentCPUSeconds / max(report.wallSeconds, 1e-9)
+        report.peakRSSMegabytes = host.peakRSSMegabytes()
+        report.failedEventCommits = (try? host.failedEventCommits()) ?? -1
+        report.driverMaxLatenessMilliseconds = lateness.maximum * 1000
+        report.driverStepsLateOverOneSecond = lateness.overOneSecond
+        let metrics = try PrometheusTextCheck(try host.scrape("/metrics"))
+        report.metricsLines = metrics.samples.count
+        report.metricsVMs = Int(metrics.value("guestsdk_vms") ?? -1)
+
+        let ledger = SoakLedger()
+        for event in try host.stopAndReadEvents() {
+            ledger.record(stored: event)
+        }
+        Self.judge(guests, ledger: ledger, into: &report)
         report.vms = configuration.vmCount
         report.seed = configuration.seed
         return report
     }
 
     /// Compares every VM's events with what its guest's script implies.
-    private static func judge(_ guests: [SoakGuest], host: SoakHost, into report: inout SoakReport) {
-        let ledger = host.ledger
+    private static func judge(_ guests: [SoakGuest], ledger: SoakLedger, into report: inout SoakReport) {
         report.events = ledger.eventCount
-        report.engineEvents = host.engine.eventCount
+        report.lastEventID = ledger.lastSequenceNumber
         report.sequenceGaps = ledger.sequenceGaps
         let lateness = ledger.redLateness
         report.reds = lateness.count
@@ -206,17 +253,18 @@ final class SoakRun {
             report.requests += guest.requests
             report.heartbeats += guest.heartbeats
             report.faults.merge(guest.faults, uniquingKeysWith: +)
+            let actual = ledger.counts(forVM: guest.name)
+            if guest.isAmbiguous {
+                report.ambiguousVMs += 1
+                report.ambiguousVMResets += actual["reset-started", default: 0]
+                continue
+            }
             report.anomalies += guest.anomalies.count
             if report.anomalySamples.count < 10 {
                 report.anomalySamples += guest.anomalies.prefix(2).map { "\(guest.name): \($0)" }
             }
-            let actual = ledger.counts(forVM: guest.name)
             report.resetsExpected += guest.resetsExpected
             report.resetsDone += actual["reset-started", default: 0]
-            if guest.isAmbiguous {
-                report.ambiguousVMs += 1
-                continue
-            }
             let extraResets = actual["reset-started", default: 0] - guest.resetsExpected
             report.falseResets += max(0, extraResets)
             report.missedResets += max(0, -extraResets)
@@ -236,7 +284,9 @@ final class SoakRun {
     }
 
     /// Runs `guests` on the calling thread until every one has finished.
-    private static func drive(_ guests: [SoakGuest], start: Double, endsAt: Double, host: SoakHost) {
+    private static func drive(
+        _ guests: [SoakGuest], start: Double, endsAt: Double, host: any SoakHostFaults, lateness: DriverLateness
+    ) {
         var queue = SoakSchedule()
         for (index, guest) in guests.enumerated() {
             queue.insert(index, at: guest.firstStep(after: start))
@@ -248,28 +298,16 @@ final class SoakRun {
                 continue
             }
             queue.removeFirst()
+            lateness.record(now - due)
             if let next = guests[index].step(at: now, endsAt: endsAt, host: host) {
                 queue.insert(index, at: next)
             }
         }
     }
 
-    static func processCPUSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
-            + Double(usage.ru_stime.tv_usec) / 1e6
-    }
-
-    static func threadCPUSeconds() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-    }
-
-    /// The process's peak resident set (`VmHWM`), in megabytes.
-    static func peakRSSMegabytes() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+    /// The peak resident set (`VmHWM`) in a `/proc/<pid>/status` file, in megabytes.
+    static func peakRSSMegabytes(status path: String) -> Double {
+        guard let status = try? String(contentsOfFile: path, encoding: .utf8),
             let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
             let kilobytes = Double(line.split(separator: " ")[1])
         else { return 0 }
@@ -277,29 +315,21 @@ final class SoakRun {
     }
 }
 
-/// A reference set once after creation, for closures made before their target exists.
-final class LateBound<Value: AnyObject>: @unchecked Sendable {
+/// How late the guest drivers ran their steps: a measure of how starved the machine was.
+final class DriverLateness: @unchecked Sendable {
     private let lock = NSLock()
-    private var stored: Value?
+    private var worst = 0.0
+    private var late = 0
 
-    var value: Value? {
-        get { self.lock.withLock { self.stored } }
-        set { self.lock.withLock { self.stored = newValue } }
-    }
-}
-
-/// The CPU time of the guest worker threads, added up as they finish.
-private final class GuestCPU: @unchecked Sendable {
-    private let lock = NSLock()
-    private var seconds = 0.0
-
-    func add(_ value: Double) {
-        self.lock.withLock { self.seconds += value }
+    func record(_ seconds: Double) {
+        self.lock.withLock {
+            self.worst = max(self.worst, seconds)
+            if seconds > 1 { self.late += 1 }
+        }
     }
 
-    var total: Double {
-        self.lock.withLock { self.seconds }
-    }
+    var maximum: Double { self.lock.withLock { self.worst } }
+    var overOneSecond: Int { self.lock.withLock { self.late } }
 }
 
 /// A binary min-heap of guest indexes by due time.
