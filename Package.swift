@@ -50,7 +50,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "guestsdk-bench",
-            dependencies: ["GuestRPC", "GuestLib", "AppMonitor", "HostAgent", "XDRReference"]
+            dependencies: ["GuestRPC", "GuestLib", "AppMonitor", "HostAgent", "XDRReference", "UnixPingPong"]
         ),
 
         // An independent XDR codec on Debian's libtirpc: the cross-check for the tests and the benchmark baseline.
@@ -60,6 +60,8 @@ let package = Package(
             cSettings: [.unsafeFlags(["-I/usr/include/tirpc"])],
             linkerSettings: [.linkedLibrary("tirpc")]
         ),
+        // A C ping-pong over a Unix socket: the baseline of the update-roundtrip benchmark.
+        .target(name: "UnixPingPong", path: "Tests/UnixPingPong"),
 
         // Tests, one target per library.
         .testTarget(name: "GuestRPCTests", dependencies: ["GuestRPC"]),

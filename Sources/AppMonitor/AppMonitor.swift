@@ -7,7 +7,6 @@
 // holds the process-global channel of §7.3 that the C ABI and the tools use;
 // `Heartbeat` marks the application active on an interval in the background.
 
-import Foundation
 import GuestRPC
 
 /// A connection to the host's application-monitoring service, with the
@@ -31,7 +30,7 @@ public final class AppMonitor: @unchecked Sendable {
 
     /// The process-global instance on the endpoint named by `GUESTSDK_RPC`
     /// (`auto` when unset), shared by the C ABI and the command-line tools.
-    public static let shared = AppMonitor(environment: ProcessInfo.processInfo.environment)
+    public static let shared = AppMonitor(environment: ProcessEnvironment.current)
 
     /// The GuestRPC channel factory, asked for a persistent (not one-shot) channel.
     ///
@@ -50,7 +49,7 @@ public final class AppMonitor: @unchecked Sendable {
     private let makeChannel: ChannelMaker
     private let retriesFailedSends: Bool
 
-    private let lock = NSLock()
+    private let lock = Lock()
     private var channel: (any RPCChannel)?
     private var heartbeating = false
 

@@ -2,7 +2,7 @@
 // Licensed under the Apache License, Version 2.0.
 
 import Dispatch
-import Foundation
+import GuestRPC
 
 /// Marks the application active on a fixed interval, in the background.
 ///
@@ -21,13 +21,13 @@ public final class Heartbeat: @unchecked Sendable {
     }
 
     /// The time between two beats, in seconds.
-    public let interval: TimeInterval
+    public let interval: Double
 
     private let monitor: AppMonitor
     private let onBeat: @Sendable (Beat) -> Void
     private let queue = DispatchQueue(label: "guestsdk.appmonitor.heartbeat")
     private let queueKey = DispatchSpecificKey<Void>()
-    private let lock = NSLock()
+    private let lock = Lock()
     private var timer: (any DispatchSourceTimer)?
     private var beatCount = 0
     private var isStopped = false
@@ -39,7 +39,7 @@ public final class Heartbeat: @unchecked Sendable {
     ///   - interval: seconds between beats, above zero; vSphere wants one at least every 30 s.
     ///   - onBeat: called on the heartbeat's queue after every beat, failed or not.
     public init(
-        monitor: AppMonitor = .shared, interval: TimeInterval,
+        monitor: AppMonitor = .shared, interval: Double,
         onBeat: @escaping @Sendable (Beat) -> Void = { _ in }
     ) {
         precondition(interval > 0, "a heartbeat interval must be greater than zero")

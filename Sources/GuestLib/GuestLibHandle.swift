@@ -10,7 +10,6 @@
 // `GuestLibHandle.extendedStatistics` and `atomicUpdateCookie` wrap
 // `guestlib.stat.get` and `guestlib.ioctl`.
 
-import Foundation
 import GuestRPC
 
 /// A handle on the host's statistics for this VM: the Swift counterpart of `VMGuestLibHandle`.
@@ -29,7 +28,7 @@ public final class GuestLibHandle: @unchecked Sendable {
 
     let logger: Logger
     let makeChannel: ChannelMaker
-    private let lock = NSLock()
+    private let lock = Lock()
     private var state = State()
 
     /// What the handle holds; read and written under `lock`.

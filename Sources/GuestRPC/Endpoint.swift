@@ -1,8 +1,6 @@
 // GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
 // Licensed under the Apache License, Version 2.0.
 
-import Foundation
-
 /// Where a guest library sends its requests, chosen by `GUESTSDK_RPC`.
 ///
 /// `auto` behaves as VMware Tools does: privileged vsock, then unprivileged
@@ -31,7 +29,7 @@ public enum Endpoint: Hashable, Sendable, CustomStringConvertible {
     ///
     /// - Throws: `EndpointError` naming the text that could not be parsed.
     public init(parsing text: String) throws {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = Endpoint.trimmingBlanks(text)
         guard !trimmed.isEmpty else {
             self = .auto
             return
@@ -60,7 +58,7 @@ public enum Endpoint: Hashable, Sendable, CustomStringConvertible {
     ///
     /// - Throws: `EndpointError` when the variable is set but malformed.
     public static func fromEnvironment(
-        _ environment: [String: String] = ProcessInfo.processInfo.environment
+        _ environment: [String: String] = ProcessEnvironment.current
     ) throws -> Endpoint {
         guard let text = environment[Endpoint.environmentVariable] else { return .auto }
         return try Endpoint(parsing: text)
@@ -84,6 +82,24 @@ public enum Endpoint: Hashable, Sendable, CustomStringConvertible {
         case .backdoor: "backdoor"
         case .unix(let path): "unix:\(path)"
         }
+    }
+
+    /// `text` without the blanks at either end: tab, space, U+00A0, U+1680, U+2000–U+200B,
+    /// U+202F, U+205F and U+3000, exactly the scalars of Foundation's `CharacterSet.whitespaces`.
+    static func trimmingBlanks(_ text: String) -> String {
+        func isBlank(_ scalar: Unicode.Scalar) -> Bool {
+            switch scalar.value {
+            case 0x09, 0x20, 0xA0, 0x1680, 0x2000...0x200B, 0x202F, 0x205F, 0x3000: true
+            default: false
+            }
+        }
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isBlank($0) }),
+            let last = scalars.lastIndex(where: { !isBlank($0) })
+        else {
+            return ""
+        }
+        return String(scalars[first...last])
     }
 
     /// Parses what follows `vsock:`; nil when there is no colon at all. `vsock:` alone is an empty CID.

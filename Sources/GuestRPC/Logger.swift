@@ -1,7 +1,7 @@
 // GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
 // Licensed under the Apache License, Version 2.0.
 
-import Foundation
+import Glibc
 
 /// A small structured logger that is passed in, never global.
 ///
@@ -121,8 +121,12 @@ public struct Logger: Sendable {
 
 extension Logger.Entry {
     /// The entry as one line: `2026-12-03T15:55:00.123Z info label: message key=value ...`.
-    public func formatted(at date: Date = Date()) -> String {
-        var line = "\(LogLineWriter.timestamp(date)) \(self.level) \(self.label): \(self.message)"
+    ///
+    /// - Parameter secondsSince1970: the time to print, in seconds since 1970-01-01 UTC; nil for now.
+    /// - Returns: the line, without a line feed.
+    public func formatted(secondsSince1970: Double? = nil) -> String {
+        let time = secondsSince1970 ?? LogLineWriter.now()
+        var line = "\(LogLineWriter.timestamp(time)) \(self.level) \(self.label): \(self.message)"
         for field in self.metadata {
             line += " \(field.key)=\(LogLineWriter.quoted(field.value))"
         }
@@ -144,16 +148,30 @@ struct LogLineWriter: Sendable {
         }
     }
 
-    static func timestamp(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970)
-        let milliseconds = Int(date.timeIntervalSince1970 * 1000) % 1000
+    /// The wall-clock time (`clock_gettime(CLOCK_REALTIME)`) in seconds since 1970-01-01 UTC.
+    static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
+    /// `secondsSince1970` as `YYYY-MM-DDTHH:MM:SS.mmmZ`, the milliseconds truncated.
+    static func timestamp(_ secondsSince1970: Double) -> String {
+        var seconds = time_t(secondsSince1970)
+        let milliseconds = Int(secondsSince1970 * 1000) % 1000
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-            parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec,
-            milliseconds
-        )
+        return "\(padded(parts.tm_year + 1900, 4))-\(padded(parts.tm_mon + 1, 2))-\(padded(parts.tm_mday, 2))"
+            + "T\(padded(parts.tm_hour, 2)):\(padded(parts.tm_min, 2)):\(padded(parts.tm_sec, 2))"
+            + ".\(padded(Int32(milliseconds), 3))Z"
+    }
+
+    /// `value` in decimal with zeros in front up to `width` digits, as printf's `%0<width>d`.
+    static func padded(_ value: Int32, _ width: Int) -> String {
+        let digits = String(value.magnitude)
+        let sign = value < 0 ? "-" : ""
+        let zeros = max(0, width - sign.count - digits.count)
+        return sign + String(repeating: "0", count: zeros) + digits
     }
 
     /// Quotes a value that holds a space, a quote or an equals sign, so lines stay machine-readable.
@@ -161,14 +179,21 @@ struct LogLineWriter: Sendable {
         guard value.isEmpty || value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" }) else {
             return value
         }
-        return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            + "\""
+        var quoted = "\""
+        for character in value {
+            switch character {
+            case "\\": quoted += "\\\\"
+            case "\"": quoted += "\\\""
+            default: quoted.append(character)
+            }
+        }
+        return quoted + "\""
     }
 }
 
 /// Collects entries in memory, for tests that check what was logged.
 public final class InMemoryLog: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var storage: [Logger.Entry] = []
 
     public init() {}

@@ -1,8 +1,6 @@
 // GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
 // Licensed under the Apache License, Version 2.0.
 
-import Foundation
-
 /// Builds the channel for an endpoint, applying the VM check where it belongs (PROTOCOL.md §1, §3, §15).
 ///
 /// `unix:` and `vsock:` endpoints are the caller's explicit choice of host and
@@ -44,7 +42,7 @@ public enum RPCChannelFactory {
     /// - Throws: `EndpointError` when `GUESTSDK_RPC` is malformed, else as `makeChannel(for:oneShot:logger:)`.
     public static func makeChannel(
         oneShot: Bool, logger: Logger,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessEnvironment.current
     ) throws -> any RPCChannel {
         try self.makeChannel(
             for: Endpoint.fromEnvironment(environment), oneShot: oneShot, logger: logger)

@@ -1,7 +1,7 @@
 // GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
 // Licensed under the Apache License, Version 2.0.
 
-import Foundation
+import Glibc
 
 /// Checks whether the Guest SDK can work on this machine, one finding per line (the `checksystem` tool).
 ///
@@ -35,8 +35,7 @@ public struct SystemCheck {
 
         /// The finding as one line: `PASS  kernel  6.1.0 (3.9 or later)  hint: ...`.
         public var line: String {
-            let name = self.name.padding(
-                toLength: max(self.name.count, 22), withPad: " ", startingAt: 0)
+            let name = self.name + String(repeating: " ", count: max(0, 22 - self.name.count))
             var text = "\(self.status.rawValue)  \(name)  \(self.message)"
             if let hint = self.hint {
                 text += "  hint: \(hint)"
@@ -50,13 +49,6 @@ public struct SystemCheck {
         public var endpoint: String
         public var canWork: Bool
         public var checks: [Finding]
-
-        /// The report as JSON with sorted keys, for scripts.
-        public func jsonData() throws -> Data {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            return try encoder.encode(self)
-        }
     }
 
     /// The libraries a C program of the Guest SDK loads, by the names it uses.
@@ -75,7 +67,7 @@ public struct SystemCheck {
     ///   - environment: where `GUESTSDK_RPC` is read; the process environment by default.
     ///   - logger: receives the channel's debug entries.
     public init(
-        environment: [String: String] = ProcessInfo.processInfo.environment,
+        environment: [String: String] = ProcessEnvironment.current,
         logger: Logger = .disabled
     ) {
         self.init(environment: environment, probes: .live(logger: logger))

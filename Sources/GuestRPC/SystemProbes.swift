@@ -1,7 +1,6 @@
 // GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
 // Licensed under the Apache License, Version 2.0.
 
-import Foundation
 import Glibc
 
 /// What `SystemCheck` asks of the machine, as closures so tests can answer instead.
@@ -18,7 +17,7 @@ struct SystemProbes {
     static func live(logger: Logger) -> SystemProbes {
         SystemProbes(
             hypervisor: Hypervisor.detect,
-            fileExists: { FileManager.default.fileExists(atPath: $0) },
+            fileExists: SystemProbes.fileExists,
             vsockAddressFamily: { VSockConnector(cid: 0, port: 0, logger: logger).addressFamily() },
             kernelRelease: SystemProbes.kernelRelease,
             bindPrivilegedVSockPort: SystemProbes.bindPrivilegedVSockPort,
@@ -42,6 +41,13 @@ struct SystemProbes {
                 return true
             }
         )
+    }
+
+    /// True when `path` names an existing file, a symbolic link followed to its target (stat(2)),
+    /// as Foundation's `FileManager.fileExists(atPath:)` answers.
+    static func fileExists(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0
     }
 
     /// The kernel release from uname(2), such as `6.1.0-18-amd64`.

@@ -1,7 +1,6 @@
 // GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
 // Licensed under the Apache License, Version 2.0.
 
-import Foundation
 import Glibc
 
 /// Connects a vsock stream the way the Guest SDK does (PROTOCOL.md §4.1–§4.2).
@@ -199,7 +198,7 @@ final class VSockUsability: @unchecked Sendable {
     /// The flag every channel of this process shares.
     static let shared = VSockUsability()
 
-    private let lock = NSLock()
+    private let lock = Lock()
     private var usable: Bool
 
     init(isUsable: Bool = true) {

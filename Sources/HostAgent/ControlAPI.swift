@@ -144,14 +144,3 @@ enum ControlAPI {
         return .json(try vm(name, in: daemon))
     }
 }
-
-extension JSONValue {
-    /// The value with `other`'s object keys laid over it, recursively; any non-object `other` wins.
-    func merging(_ other: JSONValue) -> JSONValue {
-        guard case .object(var base) = self, case .object(let overlay) = other else { return other }
-        for (key, value) in overlay {
-            base[key] = base[key].map { $0.merging(value) } ?? value
-        }
-        return .object(base)
-    }
-}

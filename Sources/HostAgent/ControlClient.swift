@@ -169,20 +169,3 @@ public struct ControlClient: Sendable {
         return result
     }
 }
-
-/// Why the control client could not get a reply.
-public struct ControlClientError: Error, CustomStringConvertible, Sendable {
-    /// What went wrong.
-    public var reason: String
-
-    /// Creates an error.
-    public init(reason: String) {
-        self.reason = reason
-    }
-
-    init(systemCall: String, errno error: Int32) {
-        self.reason = "\(systemCall) failed: \(String(cString: strerror(error))) (errno \(error))"
-    }
-
-    public var description: String { self.reason }
-}

@@ -163,15 +163,3 @@ public final class Database {
         return handle
     }
 }
-
-/// A value bound to a statement parameter or read from a column.
-public enum DatabaseValue: Equatable, Sendable {
-    /// SQL NULL.
-    case null
-    /// A 64-bit integer.
-    case integer(Int64)
-    /// A double.
-    case real(Double)
-    /// UTF-8 text.
-    case text(String)
-}

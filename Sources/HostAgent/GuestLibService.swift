@@ -128,7 +128,7 @@ public final class GuestLibService: RPCService, @unchecked Sendable {
             guard let document = sample.document(forStat: statName) else {
                 return .failure("Unknown stat")
             }
-            return .success(document.encoded(as: encoding, rootName: statName.isEmpty ? "stats" : statName))
+            return .success(document.encoded(as: encoding, rootName: statName.isEmpty ? "guestlib" : statName))
         case .atomicUpdateCookie(let source, let destination):
             let status = statistics.updateCookie(from: source, to: destination)
             return .success(String(status.rawValue))

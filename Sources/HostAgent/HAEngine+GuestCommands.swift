@@ -21,7 +21,8 @@ extension HAEngine {
         }
     }
 
-    /// `Disable`: turns monitoring off; the status turns gray and no heartbeat is expected.
+    /// `Disable`: turns monitoring off; the status turns gray and no heartbeat is expected. A reset
+    /// already requested still runs; a reset held back for a missed heartbeat is dropped.
     ///
     /// - Throws: `HAEngineError` `.unknownVM` or `.appMonitoringUnsupported`.
     public func disable(vmNamed name: String) throws {

@@ -29,6 +29,9 @@ extension HAEngine {
     /// counting against `maxFailures`. A need-reset that was posted and not yet carried out is
     /// evaluated again, as if posted now.
     ///
+    /// A reset action that was running when the agent died is not run again here (the daemon
+    /// records a `reset-interrupted` event for it instead), so a VM is never reset twice.
+    ///
     /// - Parameters:
     ///   - name: the VM's name, unique in the engine.
     ///   - settings: its HA settings.

@@ -15,6 +15,10 @@ import GuestRPC
 /// before then cancels a need-reset. Every timing decision reads the injected `Clock`; deadlines
 /// sit in one priority queue behind one clock timer, and a heartbeat only stores its time.
 ///
+/// With `vmMonitoring` other than `vmAndAppMonitoring` the engine still tracks the status (vSphere
+/// shows it) and the app state, but never resets for an application failure: every reset it would
+/// have requested is recorded as held back with the reason `appMonitoringOff`.
+///
 /// All methods are thread-safe. Events reach the sink in sequence order, under the engine's lock.
 public final class HAEngine: @unchecked Sendable {
     /// Engine-wide options.
@@ -100,6 +104,45 @@ public final class HAEngine: @unchecked Sendable {
                 poweredOnAt: now.advanced(by: .zero - uptime))
             self.vms[name] = vm
             self.emit(.vmAdded, for: vm, at: now)
+        }
+    }
+
+    /// Resumes a VM from persisted state after the host agent restarted, without a false red.
+    ///
+    /// An enabled VM turns green with its next heartbeat due a full failure interval from now,
+    /// whatever happened while the agent was down. The resets that count against `maxFailures` are
+    /// restored from their ages. A need-reset that had not run is not resumed: its application
+    /// posts it again if it still wants it.
+    ///
+    /// - Parameters:
+    ///   - name: the VM's name, unique in the engine.
+    ///   - settings: its HA settings.
+    ///   - appMonitoringSupported: false makes the service answer `0 Unknown command` to the VM.
+    ///   - uptime: how long the VM has been up.
+    ///   - isEnabled: whether the application had monitoring enabled.
+    ///   - appState: the state the application last posted.
+    ///   - resetAges: how long ago each reset since the last power cycle or vMotion ran.
+    /// - Throws: `HAEngineError` `.duplicateVM` when the name is taken.
+    public func restoreVM(
+        named name: String, settings: HASettings, appMonitoringSupported: Bool = true, uptime: Duration,
+        isEnabled: Bool, appState: AppState, resetAges: [Duration]
+    ) throws {
+        try self.lock.withLock {
+            guard self.vms[name] == nil else { throw HAEngineError(.duplicateVM, vmName: name) }
+            let now = self.clock.monotonicNow
+            let vm = HAVMRecord(
+                name: name, settings: settings, appMonitoringSupported: appMonitoringSupported,
+                poweredOnAt: now.advanced(by: .zero - uptime))
+            vm.appState = appState == .appStateNeedReset ? .none : appState
+            vm.resetTimes = resetAges.map { now.advanced(by: .zero - $0) }.sorted()
+            self.vms[name] = vm
+            if isEnabled {
+                vm.isEnabled = true
+                vm.status = .appStatusGreen
+                vm.lastHeartbeat = now
+                self.insertDeadline(for: vm, .heartbeat, at: now.advanced(by: settings.failureIntervalDuration))
+            }
+            self.emit(.vmRestored, for: vm, at: now)
         }
     }
 

@@ -9,6 +9,8 @@ public struct HAEvent: Equatable, Sendable, CustomStringConvertible {
     public enum Kind: Equatable, Sendable {
         /// The VM was added to the engine (powered on, uptime from zero unless given).
         case vmAdded
+        /// The VM was resumed from persisted state after the host agent restarted.
+        case vmRestored
         /// The VM was removed from the engine.
         case vmRemoved
         /// The VM's settings changed.
@@ -46,6 +48,7 @@ public struct HAEvent: Equatable, Sendable, CustomStringConvertible {
         public var name: String {
             switch self {
             case .vmAdded: "vm-added"
+            case .vmRestored: "vm-restored"
             case .vmRemoved: "vm-removed"
             case .settingsChanged: "settings-changed"
             case .enabled: "enabled"

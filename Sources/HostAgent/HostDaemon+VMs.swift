@@ -126,25 +126,32 @@ extension HostDaemon {
         self.logger.info("VM removed", ["vm": name])
     }
 
-    /// Reads the config file again (without one, takes the start-up configuration) and applies its VMs: adds new ones, removes config VMs it no
-    /// longer names, changes the ones whose definition differs. VMs added through the control API
-    /// stay unless the file now defines them.
+    /// Reads the config file again (without one, takes the running configuration) and applies its
+    /// VMs: adds new ones, removes config VMs it no longer names, changes the ones whose definition
+    /// differs. VMs added through the control API stay unless the file now defines them.
     ///
     /// - Parameter configuration: the new configuration; the config file is read when nil.
     /// - Returns: what changed.
     /// - Throws: `HostConfigurationError` when the file cannot be used (nothing is changed then).
     @discardableResult
     public func reload(_ configuration: HostConfiguration? = nil) throws -> ReloadSummary {
+        try self.reloadLock.withLock { try self.reloadLocked(configuration) }
+    }
+
+    private func reloadLocked(_ configuration: HostConfiguration?) throws -> ReloadSummary {
         let next: HostConfiguration
         if let configuration {
             next = configuration
         } else if let path = self.options.configurationFile {
-            next = try HostConfiguration.load(contentsOf: path, defaultStateDirectory: self.stateDirectory)
+            var loaded = try HostConfiguration.load(contentsOf: path, defaultStateDirectory: self.stateDirectory)
+            if let directory = self.options.stateDirectoryOverride { loaded.stateDirectory = directory }
+            if let port = self.options.controlPortOverride { loaded.control.port = port }
+            next = loaded
         } else {
-            next = self.configuration
+            next = self.lock.withLock { self.configuration }
         }
         var summary = ReloadSummary()
-        let current = self.configuration
+        let current = self.lock.withLock { self.configuration }
         if next.stateDirectory != current.stateDirectory { summary.needsRestart.append("stateDirectory") }
         if next.control != current.control { summary.needsRestart.append("control") }
         if next.vsock != current.vsock { summary.needsRestart.append("vsock") }
@@ -183,6 +190,7 @@ extension HostDaemon {
     /// Serves every VM the store holds, as it was when the previous run ended.
     func resumeStoredVMs() throws {
         let monitoring = try self.store.monitoringStates()
+        let resets = try self.store.latestEventIDs(ofKinds: ["reset-started", "reset-done"])
         let now = self.clock.now
         for stored in try self.store.vms() {
             let definition: VMDefinition
@@ -200,17 +208,27 @@ extension HostDaemon {
                 resetAges: (state?.resetTimes ?? []).map {
                     .milliseconds(Int64(max(0, now.timeIntervalSince($0)) * 1000))
                 })
+            let status = restoration.isEnabled ? AppHeartbeatStatus.appStatusGreen : .appStatusGray
+            if let started = resets[stored.name]?["reset-started"], started > resets[stored.name]?["reset-done"] ?? 0 {
+                // The reset action was running when the agent died: say so rather than run it twice.
+                try self.store.append(
+                    StoredEvent(
+                        date: now, vmName: definition.name, kind: "reset-interrupted",
+                        fields: ["resetStartedEvent": "\(started)"], appStatus: status.rawValue,
+                        appState: restoration.appState.rawValue))
+                self.logger.warning(
+                    "reset action cut short by the agent's restart; its outcome is unknown",
+                    ["vm": definition.name, "resetStartedEvent": "\(started)"])
+            }
             try self.lock.withLock {
-                try self.engine.restoreVM(
-                    named: definition.name, settings: definition.settings,
-                    appMonitoringSupported: definition.appMonitoringSupported, restoration: restoration)
                 try self.store.append(
                     StoredEvent(
                         date: now, vmName: definition.name, kind: "vm-resumed",
-                        fields: ["enabled": "\(restoration.isEnabled)"],
-                        appStatus: (restoration.isEnabled ? AppHeartbeatStatus.appStatusGreen : .appStatusGray)
-                            .rawValue,
+                        fields: ["enabled": "\(restoration.isEnabled)"], appStatus: status.rawValue,
                         appState: restoration.appState.rawValue))
+                try self.engine.restoreVM(
+                    named: definition.name, settings: definition.settings,
+                    appMonitoringSupported: definition.appMonitoringSupported, restoration: restoration)
                 try self.serve(definition, origin: stored.origin)
             }
             self.logVM("VM resumed", definition, origin: stored.origin, enabled: restoration.isEnabled)

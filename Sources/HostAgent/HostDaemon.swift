@@ -27,18 +27,25 @@ public final class HostDaemon: @unchecked Sendable {
         public var heartbeatFlushInterval: Double
         /// The config file to read again on `reload()`, if any.
         public var configurationFile: String?
+        /// A state directory given on the command line, which wins over the file's on reload.
+        public var stateDirectoryOverride: String?
+        /// A control port given on the command line, which wins over the file's on reload.
+        public var controlPortOverride: UInt16?
 
         /// Creates options.
         public init(
             clock: any Clock = SystemClock(), logger: Logger = .disabled,
             requestObserver: (@Sendable (RPCServer.RequestRecord) -> Void)? = nil,
-            heartbeatFlushInterval: Double = 2, configurationFile: String? = nil
+            heartbeatFlushInterval: Double = 2, configurationFile: String? = nil,
+            stateDirectoryOverride: String? = nil, controlPortOverride: UInt16? = nil
         ) {
             self.clock = clock
             self.logger = logger
             self.requestObserver = requestObserver
             self.heartbeatFlushInterval = heartbeatFlushInterval
             self.configurationFile = configurationFile
+            self.stateDirectoryOverride = stateDirectoryOverride
+            self.controlPortOverride = controlPortOverride
         }
     }
 
@@ -82,6 +89,8 @@ public final class HostDaemon: @unchecked Sendable {
     var served: [String: ServedVM] = [:]
     var tally = ResetTally()
     let tallyLock = NSLock()
+    /// Serialises reloads (SIGHUP and the API may ask at once).
+    let reloadLock = NSLock()
     private var controlServer: ControlHTTPServer?
     private var flushTimer: DispatchSourceTimer?
     private var flushedHeartbeats: [String: Date] = [:]
@@ -174,6 +183,7 @@ public final class HostDaemon: @unchecked Sendable {
         self.flushTimer?.cancel()
         self.flushQueue.sync { self.flushHeartbeats() }
         self.rpcServer.stop()
+        self.eventSink.close()
         do {
             try self.store.endRun()
         } catch {

@@ -5,11 +5,17 @@ import Foundation
 
 /// Any JSON value, for the parts of a document another decoder reads (such as a VM's statistics).
 public enum JSONValue: Codable, Equatable, Sendable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number; integers up to 2^53 are exact.
     case number(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object.
     case object([String: JSONValue])
 
     public init(from decoder: any Decoder) throws {
@@ -58,6 +64,17 @@ public enum JSONValue: Codable, Equatable, Sendable {
     /// - Throws: what encoding or decoding throws.
     public static func from<Value: Encodable>(_ value: Value) throws -> JSONValue {
         try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
+    }
+}
+
+extension JSONValue {
+    /// The value with `other`'s object keys laid over it, recursively; any non-object `other` wins.
+    func merging(_ other: JSONValue) -> JSONValue {
+        guard case .object(var base) = self, case .object(let overlay) = other else { return other }
+        for (key, value) in overlay {
+            base[key] = base[key].map { $0.merging(value) } ?? value
+        }
+        return .object(base)
     }
 }
 

@@ -93,21 +93,3 @@ enum LoopbackListener {
         return Socket(descriptor: descriptor, port: port)
     }
 }
-
-/// Why the control server could not start.
-public struct ControlServerError: Error, CustomStringConvertible, Sendable {
-    /// What went wrong.
-    public var reason: String
-
-    /// Creates an error.
-    public init(reason: String) {
-        self.reason = reason
-    }
-
-    /// Creates an error for a failed system call on `address`, reading its errno text now.
-    init(address: String, systemCall: String, errno error: Int32) {
-        self.reason = "\(address): \(systemCall) failed: \(String(cString: strerror(error))) (errno \(error))"
-    }
-
-    public var description: String { "control API: \(self.reason)" }
-}

@@ -1,16 +1,18 @@
 // GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
 // Licensed under the Apache License, Version 2.0.
 
+// FIXME: DESIGN.md also names a libvirt domain reset as an action. There is no libvirt binding
+// yet: the libvirt headers are not among the packages scripts/setup installs, and nothing here
+// could test one without a hypervisor. Until a `LibvirtResetAction` on libvirt-dev exists, a
+// `ProgramResetAction` running `/usr/bin/virsh` with the arguments `["reset"]` (the VM's name is
+// appended) does the same through libvirt's own client.
+
 /// What the host does to reset a VM, after the engine has recorded the reset as an event.
 ///
 /// The engine has already started the VM's guest state over (monitoring off, uptime from zero,
 /// status gray) when it calls the action. The action reports how it went through `completion`,
-/// which the engine records as a `resetDone` event.
-///
-/// FIXME: DESIGN.md also names a libvirt domain reset. There is no libvirt binding yet because no
-/// Debian libvirt package is installed on the build machines; until one is, configure a
-/// `ProgramResetAction` running `/usr/bin/virsh` with the arguments `["reset"]` (the VM's name is
-/// appended), which does the same through libvirt's own client.
+/// which the engine records as a `resetDone` event. A program that fails does not undo the
+/// engine's restart of the guest state: the outcome in the event says what happened.
 public protocol ResetAction: Sendable {
     /// Resets the VM named `vmName`.
     ///

@@ -126,4 +126,24 @@ extension StateStore {
             return result
         }
     }
+
+    /// The id of the latest stored event of each of `kinds`, by VM and kind.
+    ///
+    /// - Parameter kinds: the event kinds, such as `reset-started` and `reset-done`.
+    /// - Returns: `[vm: [kind: id]]` for the VMs that have such events.
+    /// - Throws: `DatabaseError`.
+    public func latestEventIDs(ofKinds kinds: [String]) throws -> [String: [String: Int64]] {
+        guard !kinds.isEmpty else { return [:] }
+        return try self.lock.withLock {
+            let placeholders = Array(repeating: "?", count: kinds.count).joined(separator: ", ")
+            let statement = try self.database.prepare(
+                "SELECT vm, kind, max(id) FROM events WHERE kind IN (\(placeholders)) GROUP BY vm, kind")
+            try statement.bind(kinds.map { .text($0) })
+            var result: [String: [String: Int64]] = [:]
+            while try statement.step() {
+                result[statement.text(at: 0), default: [:]][statement.text(at: 1)] = statement.integer(at: 2)
+            }
+            return result
+        }
+    }
 }

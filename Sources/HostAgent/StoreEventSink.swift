@@ -12,6 +12,7 @@ public final class StoreEventSink: HAEventSink, @unchecked Sendable {
     private let lock = NSLock()
     private var observers: [@Sendable (StoredEvent) -> Void] = []
     private var failures = 0
+    private var isClosed = false
 
     /// Creates a sink writing to `store`.
     ///
@@ -30,12 +31,22 @@ public final class StoreEventSink: HAEventSink, @unchecked Sendable {
         self.lock.withLock { self.observers.append(observer) }
     }
 
+    /// Stops storing: events after this are dropped (with a debug line), so an engine left running
+    /// in a process after `HostDaemon.stop()` writes nothing more to a store that is done.
+    public func close() {
+        self.lock.withLock { self.isClosed = true }
+    }
+
     /// Events that could not be committed since the sink was created.
     public var failedCommits: Int {
         self.lock.withLock { self.failures }
     }
 
     public func record(_ event: HAEvent) {
+        guard !self.lock.withLock({ self.isClosed }) else {
+            self.logger.debug("event after stop not stored", ["vm": event.vmName, "event": event.kind.name])
+            return
+        }
         var stored = StoredEvent(
             date: event.date, vmName: event.vmName, kind: event.kind.name,
             fields: Dictionary(event.kind.fields.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 }),

@@ -6,7 +6,7 @@ import Foundation
 extension VMDefinition: Codable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, socketOwner, secureChannel, faultTolerant, vsockCID, ha, appMonitoringSupported
-        case statistics, statisticsFile, resetAction
+        case statisticsProfile, statistics, statisticsFile, resetAction
     }
 
     enum PolicyKeys: String, CodingKey, CaseIterable {
@@ -45,9 +45,13 @@ extension VMDefinition: Codable {
             self.settings = settings
             if self.preset != nil, settings != .preset(self.preset!) { self.preset = nil }
         }
-        if let statistics = try container.decodeIfPresent(JSONValue.self, forKey: .statistics) {
+        self.statisticsProfile = try container.decodeIfPresent(StatisticsProfile.self, forKey: .statisticsProfile)
+        let overrides = try container.decodeIfPresent(JSONValue.self, forKey: .statistics)
+        if self.statisticsProfile != nil || overrides != nil {
             do {
-                self.statistics = try VMStatisticsConfiguration.decode(try statistics.encoded(), path: "statistics")
+                var document = try JSONValue.from(self.statisticsProfile?.configuration ?? VMStatisticsConfiguration())
+                if let overrides { document = document.merging(overrides) }
+                self.statistics = try VMStatisticsConfiguration.decode(try document.encoded(), path: "statistics")
             } catch {
                 throw DecodingError.dataCorruptedError(
                     forKey: .statistics, in: container, debugDescription: "\(error)")
@@ -87,6 +91,7 @@ extension VMDefinition: Codable {
         try policy.encode(self.settings.minUpTime, forKey: .minUpTime)
         try policy.encode(self.settings.maxFailures, forKey: .maxFailures)
         try policy.encode(self.settings.maxFailureWindow, forKey: .maxFailureWindow)
+        try container.encodeIfPresent(self.statisticsProfile, forKey: .statisticsProfile)
         try container.encodeIfPresent(self.statistics, forKey: .statistics)
         try container.encodeIfPresent(self.statisticsFile, forKey: .statisticsFile)
         var action = container.nestedContainer(keyedBy: ResetActionKeys.self, forKey: .resetAction)

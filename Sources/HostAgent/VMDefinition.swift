@@ -14,7 +14,7 @@ import Glibc
 ///   "socketOwner": { "user": "alice" },
 ///   "secureChannel": false, "faultTolerant": false,
 ///   "ha": { "preset": "high", "failureInterval": 10 },
-///   "statistics": { "host": { "protocol": "v2" } },
+///   "statisticsProfile": "host-info-off", "statistics": { "values": { "cpuLimitMHz": 2000 } },
 ///   "resetAction": { "program": "/usr/bin/virsh", "arguments": ["reset"], "timeoutSeconds": 30 }
 /// }
 /// ```
@@ -38,6 +38,8 @@ public struct VMDefinition: Equatable, Sendable {
     public var settings: HASettings = .preset(.high)
     /// False makes the host answer `0 Unknown command` to the VM's app monitoring commands.
     public var appMonitoringSupported: Bool = true
+    /// The profile the statistics started from, when one was named.
+    public var statisticsProfile: StatisticsProfile?
     /// The VM's statistics and host behaviour; the defaults of a V3 host when nil.
     public var statistics: VMStatisticsConfiguration?
     /// A statistics file read at start and re-read when it changes; wins over `statistics`.
@@ -99,62 +101,4 @@ public struct VMDefinition: Equatable, Sendable {
         }
         _ = try self.socketOwner?.resolved()
     }
-}
-
-/// Who owns a VM's socket: a user name, or numeric ids.
-public struct SocketOwnerSpecification: Codable, Equatable, Sendable {
-    /// A user name looked up in the password database; its primary group is used unless `gid` is given.
-    public var user: String?
-    /// A numeric user id.
-    public var uid: UInt32?
-    /// A numeric group id.
-    public var gid: UInt32?
-
-    /// Creates a specification.
-    public init(user: String? = nil, uid: UInt32? = nil, gid: UInt32? = nil) {
-        self.user = user
-        self.uid = uid
-        self.gid = gid
-    }
-
-    /// The numeric owner.
-    ///
-    /// - Throws: `VMDefinitionError` for an unknown user or a specification with neither user nor uid.
-    public func resolved() throws -> SocketOwner {
-        if let user = self.user {
-            guard let entry = getpwnam(user) else {
-                throw VMDefinitionError(vm: "", reason: "socketOwner: no user named \(user)")
-            }
-            return SocketOwner(userID: entry.pointee.pw_uid, groupID: self.gid ?? entry.pointee.pw_gid)
-        }
-        guard let uid = self.uid else {
-            throw VMDefinitionError(vm: "", reason: "socketOwner needs user or uid")
-        }
-        return SocketOwner(userID: uid, groupID: self.gid ?? (getpwuid(uid)?.pointee.pw_gid ?? getegid()))
-    }
-}
-
-/// What a reset does beyond the engine's own state.
-public enum ResetActionSpecification: Equatable, Sendable {
-    /// Nothing outside the engine: the simulated guest starts over.
-    case simulated
-    /// Runs `path` with `arguments` and the VM's name, never through a shell, killed after
-    /// `timeoutSeconds`.
-    case program(path: String, arguments: [String], timeoutSeconds: Double)
-}
-
-/// Why a VM definition cannot be used.
-public struct VMDefinitionError: Error, Equatable, CustomStringConvertible, Sendable {
-    /// The VM's name, when known.
-    public var vm: String
-    /// What is wrong.
-    public var reason: String
-
-    /// Creates an error.
-    public init(vm: String, reason: String) {
-        self.vm = vm
-        self.reason = reason
-    }
-
-    public var description: String { self.vm.isEmpty ? self.reason : "VM \(self.vm): \(self.reason)" }
 }

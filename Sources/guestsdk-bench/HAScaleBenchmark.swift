@@ -19,11 +19,13 @@ enum HAScaleBenchmark {
         var guestCounts = [1000, 9000]
         var seconds = 60.0
         var json = false
+        var queueCount = 2
     }
 
     struct Result: Encodable {
         var guests: Int
         var seconds: Double
+        var connectionQueues: Int
         var cpuShareOfOneCore: Double
         var peakRSSMegabytes: Double
         var heartbeatsAnswered: Int
@@ -53,6 +55,12 @@ enum HAScaleBenchmark {
                         "--seconds needs a number of at least 40 (the failure interval and some)")
                 }
                 options.seconds = seconds
+            case "--queues":
+                index += 1
+                guard index < arguments.count, let queues = Int(arguments[index]), queues > 0 else {
+                    usageError("--queues needs a positive number")
+                }
+                options.queueCount = queues
             case "--guests":
                 index += 1
                 let counts =
@@ -70,7 +78,8 @@ enum HAScaleBenchmark {
         _ = raiseOpenFileLimit()
         for count in options.guestCounts {
             do {
-                let result = try self.run(guests: count, seconds: options.seconds)
+                let result = try self.run(
+                    guests: count, seconds: options.seconds, queueCount: options.queueCount)
                 self.report(result, json: options.json)
             } catch {
                 FileHandle.standardError.write(
@@ -85,7 +94,7 @@ enum HAScaleBenchmark {
         var description: String
     }
 
-    static func run(guests count: Int, seconds: Double) throws -> Result {
+    static func run(guests count: Int, seconds: Double, queueCount: Int) throws -> Result {
         let stopEvery = 20
         let directory = NSTemporaryDirectory() + "guestsdk-ha-scale-\(getpid())-\(count)"
         try FileManager.default.createDirectory(
@@ -98,7 +107,9 @@ enum HAScaleBenchmark {
         router.register(
             prefix: AppMonitorService.commandPrefix, to: AppMonitorService(engine: engine))
         let server = RPCServer(
-            configuration: RPCServer.Configuration(stateDirectory: directory), logger: .disabled)
+            configuration: RPCServer.Configuration(
+                stateDirectory: directory, queueCount: queueCount),
+            logger: .disabled)
         defer { server.stop() }
         let settings = HASettings(
             vmMonitoring: .vmAndAppMonitoring, failureInterval: 30, minUpTime: 120, maxFailures: 3,
@@ -152,7 +163,7 @@ enum HAScaleBenchmark {
         }
         lateness.sort()
         return Result(
-            guests: count, seconds: seconds,
+            guests: count, seconds: seconds, connectionQueues: queueCount,
             cpuShareOfOneCore: (after.cpuSeconds - before.cpuSeconds)
                 / (after.wallSeconds - before.wallSeconds),
             peakRSSMegabytes: Double(after.maximumResidentKilobytes) / 1024,
@@ -181,10 +192,11 @@ enum HAScaleBenchmark {
         print(
             String(
                 format:
-                    "ha-scale %d guests, %.0f s: agent CPU %.1f%% of one core, peak RSS %.1f MB; "
+                    "ha-scale %d guests, %.0f s, %d connection queues: agent CPU %.1f%% of one core, peak RSS %.1f MB; "
                     + "heartbeats answered %d (failed %d, latest send %.1f ms late); "
                     + "%d of %d stopped guests red, lateness p50 %.2f ms, p99 %.2f ms, max %.2f ms; false reds %d",
-                result.guests, result.seconds, result.cpuShareOfOneCore * 100,
+                result.guests, result.seconds, result.connectionQueues,
+                result.cpuShareOfOneCore * 100,
                 result.peakRSSMegabytes,
                 result.heartbeatsAnswered, result.heartbeatsFailed, result.maximumSendLatenessMs,
                 result.stoppedGuests - result.missingReds, result.stoppedGuests,
@@ -196,7 +208,7 @@ enum HAScaleBenchmark {
     static func usageError(_ message: String) -> Never {
         FileHandle.standardError.write(
             Data(
-                "guestsdk-bench: \(message)\nusage: guestsdk-bench ha-scale [--guests N,N] [--seconds S] [--json]\n"
+                "guestsdk-bench: \(message)\nusage: guestsdk-bench ha-scale [--guests N,N] [--seconds S] [--queues N] [--json]\n"
                     .utf8))
         exit(64)
     }

@@ -19,10 +19,14 @@ let help = """
       ha-scale     the host agent with 1,000 then 9,000 simulated guests heartbeating once a
                    second on their own sockets for 60 s: agent CPU, peak RSS, red lateness
                    (goal at 10,000: < 25% of one core, < 200 MB, p99 < 50 ms, no false red);
-                   options --guests N,N and --seconds S (at least 40)
+                   options --guests N,N, --seconds S (at least 40), --queues N
       mark-active  MarkActive round trips per second on the kept channel (AppMonitor client,
                    RPCServer, HA engine) against a C ping-pong of the same bytes over a Unix
                    stream socket (goal: ratio >= 0.8); --seconds S per trial (default 2)
+      update-roundtrip
+                   GuestLibHandle.update() round trips over a Unix socket to the host agent,
+                   against a C ping-pong of the same bytes over the same socket type
+                   (goal: at least 0.80 of the C round trips per second)
 
     options:
       --json       one JSON object on stdout instead of text
@@ -32,6 +36,10 @@ let help = """
     """
 
 var arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.contains("--help") || arguments.contains("-h") {
+    print(help, terminator: "")
+    exit(0)
+}
 switch arguments.first {
 case "ha-scale":
     HAScaleBenchmark.main(Array(arguments.dropFirst()))
@@ -41,10 +49,6 @@ case "mark-active":
     MarkActiveBenchmark.main(Array(arguments.dropFirst()))
 default:
     break
-}
-if arguments.contains("--help") || arguments.contains("-h") {
-    print(help, terminator: "")
-    exit(0)
 }
 
 func usageError(_ message: String) -> Never {
@@ -77,6 +81,8 @@ while index < arguments.count {
 switch benchmarkName {
 case "decode-v3":
     DecodeV3Benchmark.run(options)
+case "update-roundtrip":
+    UpdateRoundTripBenchmark.run(options)
 case nil:
     usageError("no benchmark named")
 case let name?:

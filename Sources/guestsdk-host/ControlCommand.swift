@@ -19,8 +19,9 @@ enum ControlCommand {
         Commands:
           vms                              list VMs: status, app state, uptime, resets, policy
           vm NAME                          one VM in full (JSON)
-          events [--after ID] [--limit N] [--vm NAME] [--kind KIND]
-                                           one page of events, oldest first
+          events [--after ID] [--limit N] [--vm NAME] [--kind KIND] [--follow]
+                                           one page of events, oldest first; --follow prints
+                                           new events as they come until interrupted
           add NAME [POLICY OPTIONS]        add a VM (defaults: High preset, V3 host)
           add --definition FILE|-          add a VM from a JSON definition
           change --definition FILE|-       replace a VM's definition
@@ -121,14 +122,37 @@ enum ControlCommand {
             return try call(client, "GET", "/v1/vms/\(escape(name))").text
         case "events":
             var query: [String] = []
+            var after: Int64 = 0
+            var follows = false
             while !arguments.isEmpty {
                 let option = arguments.removeFirst()
-                let names = ["--after": "after", "--limit": "limit", "--vm": "vm", "--kind": "kind"]
+                if option == "--follow" {
+                    follows = true
+                    continue
+                }
+                if option == "--after" {
+                    guard let value = Int64(try next("a value for --after")) else {
+                        throw UsageError(message: "--after needs an event id")
+                    }
+                    after = value
+                    continue
+                }
+                let names = ["--limit": "limit", "--vm": "vm", "--kind": "kind"]
                 guard let name = names[option] else { throw UsageError(message: "unknown events option \(option)") }
                 query.append("\(name)=\(escape(try next("a value for \(option)")))")
             }
-            let body = try call(client, "GET", "/v1/events" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")))
-            return json ? body.text : try EventTable.render(body.body)
+            repeat {
+                let path = "/v1/events?" + (["after=\(after)"] + query).joined(separator: "&")
+                let body = try call(client, "GET", path)
+                let page = try EventTable.page(body.body)
+                if !follows { return json ? body.text : try EventTable.render(body.body) }
+                for line in json ? (page.events.isEmpty ? [] : [body.text]) : EventTable.lines(page) {
+                    print(line)
+                }
+                fflush(stdout)
+                after = page.next
+                if page.events.isEmpty { usleep(500_000) }
+            } while true
         case "add", "change":
             var definition: Data
             if arguments.first == "--definition" {

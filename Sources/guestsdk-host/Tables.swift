@@ -38,17 +38,24 @@ enum EventTable {
         var next: Int64
     }
 
-    static func render(_ body: Data) throws -> String {
+    static func page(_ body: Data) throws -> Page {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        let page = try decoder.decode(Page.self, from: body)
-        var lines = page.events.map { event in
+        return try decoder.decode(Page.self, from: body)
+    }
+
+    /// One line per event: `41 2026-12-03T16:25:00Z vm=vm1 event=reset-held-back reason=minUptime ...`.
+    static func lines(_ page: Page) -> [String] {
+        page.events.map { event in
             let fields = event.fields.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
             let date = ISO8601DateFormatter().string(from: event.date)
             return "\(event.id) \(date) vm=\(event.vmName) event=\(event.kind)\(fields) status=\(event.appStatus)"
         }
-        lines.append("next=\(page.next)")
-        return lines.joined(separator: "\n")
+    }
+
+    static func render(_ body: Data) throws -> String {
+        let page = try self.page(body)
+        return (self.lines(page) + ["next=\(page.next)"]).joined(separator: "\n")
     }
 }
 

@@ -124,10 +124,15 @@ do {
         configuration: configuration,
         options: HostDaemon.Options(
             clock: clock, logger: logger, requestObserver: observability.requestObserver,
-            configurationFile: configPath))
+            configurationFile: configPath, stateDirectoryOverride: stateDirectory, controlPortOverride: controlPort))
     observability.attach(to: daemon)
+} catch {
+    fail("cannot start: \(error)")
+}
+do {
     try daemon.start()
 } catch {
+    daemon.stop()
     fail("cannot start: \(error)")
 }
 _ = daemon.runUntilTerminated()

@@ -136,13 +136,7 @@ final class Demo {
 
     private func showStatistics(environment: [String: String]) throws {
         self.output.section("The guest reads its statistics with GuestLib (guestlib.info.get)")
-        // The GuestRPC factory's one-shot channel, as GuestLib uses outside tests.
-        let handle = try GuestLibHandle(
-            endpoint: try Endpoint.fromEnvironment(environment),
-            isVMwareGuest: { Hypervisor.detect().isVMware },
-            makeChannel: {
-                try RPCChannelFactory.makeChannel(for: $0, oneShot: true, logger: .disabled)
-            })
+        let handle = try GuestLibHandle(endpoint: try Endpoint.fromEnvironment(environment))
         try handle.update()
         let rows: [(String, String)] = [
             ("session id", Self.text(handle.sessionID)),

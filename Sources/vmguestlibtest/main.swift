@@ -91,10 +91,7 @@ do {
 
 let handle: GuestLibHandle
 do {
-    handle = try GuestLibHandle(
-        endpoint: endpoint, logger: logger, isVMwareGuest: { Hypervisor.detect().isVMware },
-        makeChannel: { try RPCChannelFactory.makeChannel(for: $0, oneShot: true, logger: logger) }
-    )
+    handle = try GuestLibHandle(endpoint: endpoint, logger: logger)
 } catch {
     fail(69, "OpenHandle failed: \(error.text) (endpoint \(endpoint)\(error.detail.map { "; \($0)" } ?? ""))")
 }

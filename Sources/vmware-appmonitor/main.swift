@@ -6,7 +6,7 @@
 // endpoint `GUESTSDK_RPC` names.
 
 import AppMonitor
-import Foundation
+import Glibc
 import GuestRPC
 
 let toolName = "vmware-appmonitor"
@@ -43,24 +43,30 @@ let helpText = """
 
     """
 
-func write(_ text: String, to handle: FileHandle) {
-    handle.write(Data(text.utf8))
+/// Writes all of `text` to `descriptor` (STDOUT_FILENO or STDERR_FILENO), retrying short writes.
+func write(_ text: String, to descriptor: Int32) {
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        if written < 0 && errno == EINTR { continue }
+        guard written > 0 else { return }
+        bytes = bytes.dropFirst(written)
+    }
 }
 
 func usageError(_ message: String) -> Never {
-    write("\(toolName): \(message)\n\(usageLine)\n", to: .standardError)
+    write("\(toolName): \(message)\n\(usageLine)\n", to: STDERR_FILENO)
     exit(64)
 }
 
-func printJSON(_ object: [String: Any]) {
-    let data = try! JSONSerialization.data(
-        withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-    write(String(decoding: data, as: UTF8.self) + "\n", to: .standardOutput)
+/// Prints one JSON object on a line, as JSONSerialization with sorted keys and unescaped slashes would.
+func printJSON(_ object: [String: JSONText.Value]) {
+    write(JSONText.object(object) + "\n", to: STDOUT_FILENO)
 }
 
 var arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.contains("--help") || arguments.contains("-h") {
-    write(helpText, to: .standardOutput)
+    write(helpText, to: STDOUT_FILENO)
     exit(0)
 }
 let json = arguments.contains("--json")
@@ -106,16 +112,18 @@ do {
     case .isEnabled:
         let enabled = try monitor.isEnabled()
         if json {
-            printJSON(["command": commandName, "enabled": enabled])
+            printJSON(["command": .string(commandName), "enabled": .bool(enabled)])
         } else {
-            write("\(enabled)\n", to: .standardOutput)
+            write("\(enabled)\n", to: STDOUT_FILENO)
         }
     case .getAppStatus:
         let status = try monitor.appStatus()
         if json {
-            printJSON(["command": commandName, "status": status.description, "text": status.text])
+            printJSON([
+                "command": .string(commandName), "status": .string(status.description), "text": .string(status.text),
+            ])
         } else {
-            write("\(status)\n", to: .standardOutput)
+            write("\(status)\n", to: STDOUT_FILENO)
         }
     default:
         switch command {
@@ -125,12 +133,12 @@ do {
         default: try monitor.postAppState(state!)
         }
         if json {
-            var result: [String: Any] = ["command": commandName, "ok": true]
-            result["state"] = state?.rawValue
+            var result: [String: JSONText.Value] = ["command": .string(commandName), "ok": .bool(true)]
+            result["state"] = state.map { .string($0.rawValue) }
             printJSON(result)
         }
     }
 } catch {
-    write("\(toolName): \(commandName) failed: \(error)\n", to: .standardError)
+    write("\(toolName): \(commandName) failed: \(error)\n", to: STDERR_FILENO)
     exit(1)
 }

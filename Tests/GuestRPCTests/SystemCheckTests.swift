@@ -147,7 +147,10 @@ import Testing
 
     @Test func jsonRoundTrips() throws {
         let report = SystemCheck(environment: [:], probes: self.probes()).run()
-        let decoded = try JSONDecoder().decode(SystemCheck.Report.self, from: report.jsonData())
+        // checksystem --json encodes with these options (ChecksystemToolTests decode its output).
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let decoded = try JSONDecoder().decode(SystemCheck.Report.self, from: encoder.encode(report))
         #expect(decoded == report)
     }
 }

@@ -31,7 +31,7 @@ final class CLibraries: Sendable {
             "guestsdkc-tests-\(getpid())", isDirectory: true)
         try? FileManager.default.removeItem(at: work)
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        // The libraries alone are 140 MB in a debug build: the directory goes when the test process exits.
+        // The libraries alone are 23 MB in a debug build: the directory goes when the test process exits.
         atexit {
             try? FileManager.default.removeItem(
                 at: FileManager.default.temporaryDirectory.appendingPathComponent("guestsdkc-tests-\(getpid())"))

@@ -73,6 +73,22 @@ struct ExportedSymbolTests {
         }
     }
 
+    /// Foundation linked in statically brought 50 MB of code and ICU data into each library.
+    /// The debug libraries keep their symbol tables, so Foundation's would show by module name.
+    @Test func librariesLinkNoFoundation() throws {
+        let libraries = try CLibraries.shared.get()
+        let foundationMarks = ["10Foundation", "20FoundationEssentials", "30FoundationInternationalization", "icudt"]
+        for name in ["libguestlib.so.0.0.0", "libappmonitor.so.0.0.0"] {
+            let symbols = try ProcessRunner.run(["nm", libraries.library(name)])
+            #expect(symbols.status == 0, "\(symbols)")
+            #expect(symbols.lines.count > 1000, "\(name) has no symbol table to check")
+            let foundation = symbols.lines.filter { line in foundationMarks.contains { line.contains($0) } }
+            #expect(foundation.isEmpty, "\(name) links Foundation: \(foundation.prefix(5))")
+            let size = try FileManager.default.attributesOfItem(atPath: libraries.library(name))[.size] as? Int
+            #expect((size ?? .max) < 20_000_000, "\(name) is \(size ?? -1) bytes")
+        }
+    }
+
     @Test func sonamesAreTheOnesProgramsRecord() throws {
         let libraries = try CLibraries.shared.get()
         #expect(

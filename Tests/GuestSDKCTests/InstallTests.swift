@@ -31,10 +31,11 @@ struct InstallTests {
         return paths.sorted()
     }
 
+    /// Installs the libraries, headers and pkg-config files (not the tools) of this test run into `prefix`.
     static func install(into prefix: URL, _ libraries: CLibraries) throws {
         let result = try ProcessRunner.run([
             CLibraries.packageRoot.appendingPathComponent("scripts/install").path, "--prefix", prefix.path, "--from",
-            libraries.libraryDirectory.path,
+            libraries.libraryDirectory.path, "--without-tools",
         ])
         #expect(result.status == 0, "\(result)")
     }
@@ -100,12 +101,67 @@ struct InstallTests {
         try Data("someone else's\n".utf8).write(to: prefix.appendingPathComponent("lib/libguestlib.so.0"))
         let result = try ProcessRunner.run([
             CLibraries.packageRoot.appendingPathComponent("scripts/install").path, "--prefix", prefix.path, "--from",
-            libraries.libraryDirectory.path,
+            libraries.libraryDirectory.path, "--without-tools",
         ])
         #expect(result.status == 1)
         #expect(result.standardError.contains("lib/libguestlib.so.0 exists and was not installed by GuestSDK"))
         #expect(
             try String(contentsOf: prefix.appendingPathComponent("lib/libguestlib.so.0"), encoding: .utf8)
                 == "someone else's\n")
+    }
+
+    /// The dynamic libraries `path` needs, as ldd names them (`libc.so.6`, `/lib64/ld-linux-x86-64.so.2`).
+    static func neededLibraries(_ path: String) throws -> [String] {
+        let result = try ProcessRunner.run(["ldd", path])
+        #expect(result.status == 0, "\(result)")
+        return result.lines.compactMap { line in
+            line.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map { String($0) }
+        }
+    }
+
+    /// The debug build's objects are compiled for the dynamic runtime, so the static tool has a
+    /// scratch path of its own beside this test build's (`<scratch>/static-tools`); runs after the
+    /// first only relink. One tool (no HostAgent) keeps the first build near half a minute; the
+    /// release build of all six is checked the same way by scripts/build-tools itself.
+    @Test func installedToolNeedsNoSwiftRuntimeLibrary() throws {
+        let libraries = try CLibraries.shared.get()
+        let binDirectory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        let scratch = binDirectory.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("static-tools", isDirectory: true)
+        let tools = libraries.workDirectory.appendingPathComponent("tools", isDirectory: true)
+        let build = try ProcessRunner.run(
+            [
+                CLibraries.packageRoot.appendingPathComponent("scripts/build-tools").path, "--configuration", "debug",
+                "--scratch-path", scratch.path, "--product", "vmware-appmonitor", "--output", tools.path, "--jobs", "1",
+            ],
+            timeout: 900)
+        #expect(build.status == 0, "\(build)")
+
+        let prefix = libraries.workDirectory.appendingPathComponent("prefix-tools", isDirectory: true)
+        let install = try ProcessRunner.run([
+            CLibraries.packageRoot.appendingPathComponent("scripts/install").path, "--prefix", prefix.path, "--from",
+            libraries.libraryDirectory.path, "--tools-from", tools.path,
+        ])
+        #expect(install.status == 0, "\(install)")
+        #expect(Self.tree(prefix) == (Self.installed + ["bin/vmware-appmonitor"]).sorted())
+
+        let tool = prefix.appendingPathComponent("bin/vmware-appmonitor").path
+        let needed = try Self.neededLibraries(tool)
+        #expect(needed.contains("libc.so.6"), "\(needed)")
+        #expect(!needed.contains { $0.hasPrefix("libswift") || $0.hasPrefix("libFoundation") }, "\(needed)")
+        // The same tool from this test build, linked dynamically, is what the check tells apart.
+        let dynamic = try Self.neededLibraries(binDirectory.appendingPathComponent("vmware-appmonitor").path)
+        #expect(dynamic.contains("libswiftCore.so"), "\(dynamic)")
+
+        // Runs with an empty environment: nothing tells the loader where the Swift runtime is.
+        let help = try ProcessRunner.run(["-i", tool, "--help"])
+        #expect(help.status == 0, "\(help)")
+        #expect(help.lines.first?.hasPrefix("Usage: vmware-appmonitor [--json] {enable | disable") == true)
+
+        let uninstall = try ProcessRunner.run([
+            CLibraries.packageRoot.appendingPathComponent("scripts/uninstall").path, "--prefix", prefix.path,
+        ])
+        #expect(uninstall.status == 0, "\(uninstall)")
+        #expect(Self.tree(prefix) == [])
     }
 }

@@ -141,3 +141,31 @@ struct ControlAPIAccessTests {
         return nil
     }
 }
+
+extension ControlAPIAccessTests {
+    /// True when this machine can bind the IPv6 loopback address.
+    static var hasIPv6Loopback: Bool {
+        guard let server = try? ControlHTTPServer(addresses: ["::1"], logger: .disabled, handler: { _ in .text("") })
+        else { return false }
+        server.stop()
+        return true
+    }
+
+    @Test(.enabled(if: ControlAPIAccessTests.hasIPv6Loopback, "no IPv6 loopback on this machine"))
+    func bothLoopbackAddressesListenOnOnePort() throws {
+        let server = try ControlHTTPServer(addresses: ["127.0.0.1", "::1"], logger: .disabled) { request in
+            .text(request.path)
+        }
+        defer { server.stop() }
+
+        let reply = try ControlClient(port: server.port, token: nil).send("GET", "/ping")
+
+        #expect(reply.text == "/ping")
+        #expect(Self.listeningAddresses(port: server.port) == ["0100007F"])
+        let v6 = (try? String(contentsOfFile: "/proc/net/tcp6", encoding: .utf8)) ?? ""
+        let portHex = String(format: ":%04X ", server.port)
+        let listening = v6.split(separator: "\n").filter { $0.contains(portHex) && $0.contains(" 0A ") }
+        #expect(listening.count == 1)
+        #expect(listening.first?.contains("00000000000000000000000001000000" + portHex) == true)
+    }
+}

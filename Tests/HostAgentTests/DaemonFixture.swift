@@ -38,6 +38,7 @@ final class DaemonFixture {
     init(restartingAfterCrashOf crashed: DaemonFixture, clock: ManualClock) throws {
         crashed.isStopped = true
         crashed.daemon.rpcServer.stop()
+        crashed.daemon.eventSink.close()
         self.directory = crashed.directory
         self.clock = clock
         var configuration = HostConfiguration(stateDirectory: self.directory)

@@ -15,7 +15,7 @@ struct GuestSDKDemoTests {
     }
 
     @Test func theDemoExitsZeroWithGreenRedResetHeldResetAndCancelledNeedResetInOrder() throws {
-        let run = try BuiltProduct.run("guestsdk", ["demo", "--speed", "40", "--json"])
+        let run = try BuiltProduct.run("guestsdk", ["demo", "--speed", "20", "--json"])
         #expect(run.status == 0, "stderr: \(run.standardError)")
         let names = try self.eventNames(run.standardOutput)
         #expect(

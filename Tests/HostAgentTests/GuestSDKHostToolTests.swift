@@ -70,6 +70,20 @@ struct GuestSDKHostToolTests {
         #expect(vm.standardOutput.contains(#""guestlibEnabled":false"#))
     }
 
+    @Test func ctlPrintsOneLinePerEventAndTheNextId() throws {
+        let agent = try ToolAgent(vms: 1)
+        defer { agent.stop() }
+
+        let run = try BuiltProduct.run("guestsdk-host", ["ctl", "--state-dir", agent.directory, "events"])
+
+        #expect(run.status == 0)
+        let lines = run.standardOutput.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2)
+        #expect(lines.first?.hasPrefix("1 20") == true)
+        #expect(lines.first?.hasSuffix("Z vm=vm1 event=vm-added status=appStatusGray") == true)
+        #expect(lines.last == "next=1")
+    }
+
     @Test func ctlReportsTheAPIsErrorWithExit1() throws {
         let agent = try ToolAgent(vms: 1)
         defer { agent.stop() }

@@ -172,3 +172,46 @@ struct HAEngineAppStateTests {
         }
     }
 }
+
+@Suite("HA engine: resuming a VM after the host agent restarted")
+struct HAEngineRestoreTests {
+    @Test func aRestoredEnabledVMTurnsRedOnlyAFullFailureIntervalAfterTheRestart() throws {
+        let fixture = try HAEngineFixture()
+        try fixture.engine.restoreVM(
+            named: "back", settings: HAEngineFixture.appMonitoring, uptime: .seconds(5000), isEnabled: true,
+            appState: .appStateOk, resetAges: [])
+        #expect(try fixture.engine.appStatus(vmNamed: "back") == .appStatusGreen)
+        fixture.advance(.seconds(30) - .nanoseconds(1))
+        #expect(try fixture.engine.appStatus(vmNamed: "back") == .appStatusGreen)
+        fixture.advance(.nanoseconds(1))
+        #expect(try fixture.engine.appStatus(vmNamed: "back") == .appStatusRed)
+    }
+
+    @Test func restoredResetsStillCountAgainstTheBudget() throws {
+        var settings = HAEngineFixture.appMonitoring
+        settings.maxFailures = 2
+        settings.maxFailureWindow = 3600
+        let fixture = try HAEngineFixture()
+        try fixture.engine.restoreVM(
+            named: "back", settings: settings, uptime: .seconds(5000), isEnabled: true, appState: .none,
+            resetAges: [.seconds(600), .seconds(60)])
+        #expect(fixture.engine.state(ofVM: "back")?.resetsCounted == 2)
+        fixture.advance(.seconds(30))
+        #expect(fixture.sink.events.last?.kind == .resetHeldBack(cause: .appHeartbeatFailure, reason: .maxFailures))
+        fixture.advance(.seconds(2970) - .nanoseconds(1))
+        #expect(fixture.times(of: "reset-requested").isEmpty)
+        fixture.advance(.nanoseconds(1))
+        #expect(fixture.times(of: "reset-requested") == [.seconds(3000)])
+    }
+
+    @Test func aRestoredVMThatWasNotEnabledStaysGray() throws {
+        let fixture = try HAEngineFixture()
+        try fixture.engine.restoreVM(
+            named: "back", settings: HAEngineFixture.appMonitoring, uptime: .zero, isEnabled: false,
+            appState: .appStateNeedReset, resetAges: [])
+        fixture.advance(.seconds(3600))
+        #expect(fixture.engine.state(ofVM: "back")?.status == .appStatusGray)
+        #expect(fixture.engine.state(ofVM: "back")?.appState == AppState.none)
+        #expect(fixture.sink.events.map(\.kind.name) == ["vm-added", "vm-restored"])
+    }
+}

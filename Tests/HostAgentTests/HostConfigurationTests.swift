@@ -106,3 +106,40 @@ extension HostConfigurationTests {
         #expect(configuration.control.port == 8650)
     }
 }
+
+extension HostConfigurationTests {
+    @Test func aStatisticsProfileIsTheBaseForExplicitStatistics() throws {
+        let json =
+            #"{"vms":[{"name":"p","statisticsProfile":"host-info-off","statistics":{"values":{"cpuLimitMHz":2000}}}]}"#
+
+        let vm = try #require(try self.decodeForExtension(json).vms.first)
+
+        #expect(vm.statisticsProfile == .hostInfoOff)
+        #expect(vm.statistics?.host.isHostInfoEnabled == false)
+        #expect(vm.statistics?.values.cpuLimitMHz == 2000)
+    }
+
+    @Test func aStatisticOfOneIsANumberNotABoolean() throws {
+        let json = #"{"vms":[{"name":"one","statistics":{"values":{"virtualCPUCount":1,"cpuUsage":0}}}]}"#
+
+        let vm = try #require(try self.decodeForExtension(json).vms.first)
+
+        #expect(vm.statistics?.values.virtualCPUCount == 1)
+        #expect(vm.statistics?.values.cpuUsage == 0)
+    }
+
+    @Test(arguments: StatisticsProfile.allCases)
+    func everyProfileSurvivesARoundTrip(profile: StatisticsProfile) throws {
+        let json = #"{"name":"r","statisticsProfile":"\#(profile.rawValue)"}"#
+        let vm = try JSONDecoder().decode(VMDefinition.self, from: Data(json.utf8))
+
+        let decoded = try JSONDecoder().decode(VMDefinition.self, from: try JSONEncoder().encode(vm))
+
+        #expect(decoded == vm)
+        #expect(vm.statistics == profile.configuration)
+    }
+
+    private func decodeForExtension(_ json: String) throws -> HostConfiguration {
+        try HostConfiguration.decode(Data(json.utf8), path: "test.json", defaultStateDirectory: "/state")
+    }
+}

@@ -50,6 +50,24 @@ struct HostDaemonConnectionFaultTests {
         #expect(handle.snapshot == nil)
     }
 
+    @Test func aHangReachesAKeptConnectionAndTheGuestRecoversWhenItEnds() throws {
+        let fixture = try DaemonFixture()
+        let monitor = fixture.appMonitor(timeout: 0.3)
+        try monitor.enable()
+
+        try fixture.inject(#"{"fault":"hang","enabled":true}"#)
+        #expect {
+            try monitor.markActive()
+        } throws: { error in
+            if case .transportFailed = (error as? AppMonitorError)?.reason { return true }
+            return false
+        }
+        try fixture.inject(#"{"fault":"hang","enabled":false}"#)
+
+        try monitor.markActive()
+        #expect(try monitor.appStatus().color == .green)
+    }
+
     @Test func clearingTheHangAnswersAgain() throws {
         let fixture = try DaemonFixture()
         try fixture.inject(#"{"fault":"hang"}"#)

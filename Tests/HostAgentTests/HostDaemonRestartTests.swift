@@ -105,4 +105,20 @@ struct HostDaemonRestartTests {
         #expect(second.daemon.resetTally.done["vm1"] == 1)
         #expect(second.daemon.engine.state(ofVM: "vm1")?.appState == AppState.none)
     }
+
+    @Test func aProgramResetCutShortByTheCrashIsReportedAndNotRunAgain() throws {
+        var definition = VMDefinition(name: "vm1", settings: DaemonFixture.fastSettings, preset: nil)
+        definition.resetAction = .program(path: "/bin/sh", arguments: ["-c", "sleep 5", "sh"], timeoutSeconds: 10)
+        let first = try DaemonFixture(vms: [definition])
+        try first.appMonitor().enable()
+        first.clock.advance(by: 31.0)
+        first.clock.advance(by: 1.0)
+        #expect(try first.daemon.store.events(kind: "reset-started").count == 1)
+
+        let second = try DaemonFixture(restartingAfterCrashOf: first, clock: self.laterClock(than: first.clock, by: 5))
+
+        let resumed = try second.daemon.store.events(vmName: "vm1").suffix(2)
+        #expect(resumed.map(\.kind) == ["reset-interrupted", "vm-resumed"])
+        #expect(second.daemon.resetTally.done["vm1"] == 1)
+    }
 }

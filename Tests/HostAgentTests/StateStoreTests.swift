@@ -7,11 +7,15 @@ import Testing
 
 /// The state store: schema versions and migrations, events, monitoring state, SQLite errors.
 @Suite("State store")
-struct StateStoreTests {
+final class StateStoreTests {
     let directory: String
 
     init() throws {
         self.directory = try DaemonFixture.makeTemporaryDirectory()
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: self.directory)
     }
 
     private func event(_ kind: String, vm: String = "vm1", status: String = "appStatusGreen") -> StoredEvent {

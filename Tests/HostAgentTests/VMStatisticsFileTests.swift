@@ -113,3 +113,26 @@ struct VMStatisticsFileTests {
         #expect(reading.cpuCount >= 1)
     }
 }
+
+@Suite("The example statistics file")
+struct ExampleStatisticsFileTests {
+    @Test func exampleFileNamesEveryKeyAndDecodes() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let path = root.appendingPathComponent("examples/statistics/web01.json").path
+        let configuration = try VMStatisticsConfiguration.load(contentsOf: path)
+        var expected = VMStatisticsConfiguration()
+        expected.values.memoryBalloonedMB = 256
+        expected.values.resourcePoolPath = "/ha-datacenter/host/cluster01/Resources/web"
+        #expect(configuration == expected)
+
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        )
+        let values = try #require(object["values"] as? [String: Any])
+        let defaults = try #require(
+            try JSONSerialization.jsonObject(with: JSONEncoder().encode(GuestStatisticsValues())) as? [String: Any]
+        )
+        #expect(Set(values.keys) == Set(defaults.keys))
+    }
+}
