@@ -7,7 +7,7 @@ import Foundation
 struct SoakConfiguration {
     var vmCount = 1000
     /// How long new episodes start; the run lasts a few seconds more while the last ones finish.
-    var seconds = 45.0
+    var seconds = 40.0
     var seed: UInt64 = 0x5EED_0006
     var failureInterval = 5
     var resetDelay = 1.0
