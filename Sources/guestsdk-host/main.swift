@@ -118,12 +118,14 @@ if let controlPort { configuration.control.port = controlPort }
 let logger = Logger.standardError(label: "guestsdk-host", minimumLevel: logLevel)
 let clock: any HostAgent.Clock = clockScale == 1 ? SystemClock() : ScaledClock(speed: clockScale)
 let daemon: HostDaemon
+let observability = AgentObservability(clock: clock)
 do {
     daemon = try HostDaemon(
         configuration: configuration,
         options: HostDaemon.Options(
-            clock: clock, logger: logger, configurationFile: configPath, stateDirectoryOverride: stateDirectory,
-            controlPortOverride: controlPort))
+            clock: clock, logger: logger, requestObserver: observability.requestObserver,
+            configurationFile: configPath, stateDirectoryOverride: stateDirectory, controlPortOverride: controlPort))
+    observability.attach(to: daemon)
 } catch {
     fail("cannot start: \(error)")
 }
