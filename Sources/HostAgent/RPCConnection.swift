@@ -326,10 +326,13 @@ final class RPCConnection: @unchecked Sendable {
             if self.isWriteSuspended { writeSource.resume() }
             writeSource.cancel()
         }
+        // The server forgets the connection before the peer can see the end of stream, so a
+        // guest that reconnects at once is never counted against a connection still closing.
+        self.server?.connectionDidClose(self)
         if self.readSource == nil && self.writeSource == nil {
             _ = Glibc.close(self.descriptor)
+            if self.writeDescriptor >= 0 { _ = Glibc.close(self.writeDescriptor) }
         }
-        self.server?.connectionDidClose(self)
     }
 
     /// Closes the descriptor once the last source is gone, so no source watches a reused one.

@@ -32,6 +32,20 @@ struct RPCServerAbandonedConnectionTests {
         #expect(try fixture.client().request("echo after") == .success("after"))
     }
 
+    /// Found by the server-connection fuzz target: a connection closed before its read source
+    /// existed closed its socket before the server forgot it, so a peer could see the end of
+    /// stream while the connection still counted against its VM.
+    @Test func serverForgetsABadConnectionBeforeThePeerSeesItClose() throws {
+        let fixture = try ServerFixture()
+        let malformed: [UInt8] = [0, 0, 0, 8, 0, 0, 0x60, 0x0E, 0, 0, 0, 1]
+        for _ in 0..<200 {
+            let client = try fixture.client()
+            try client.write(malformed)
+            #expect(try client.readsEndOfStream())
+            #expect(fixture.server.statistics.connectionsOpen == 0)
+        }
+    }
+
     @Test func connectionsOverTheVMsLimitAreClosedWhileOtherVMsAreServed() throws {
         let fixture = try ServerFixture(
             vms: [VMEndpointConfiguration(name: "greedy"), VMEndpointConfiguration(name: "other")],

@@ -12,14 +12,14 @@ import Dispatch
 import Foundation
 import Glibc
 
-/// Answers `echo ARGS` with `1 ARGS` and `big N` with N (at most 100,000) bytes.
+/// Answers `echo ARGS` with `1 ARGS` and `big N` with N (0 to 100,000) bytes.
 final class FuzzEchoService: RPCService {
     func handle(_ request: RPCRequest) -> RPCReply {
         switch request.command {
         case "echo": return .success(request.argumentText)
         case "big":
-            return RPCReply(
-                succeeded: true, payload: [UInt8](repeating: 0x42, count: min(Int(request.argumentText) ?? 0, 100_000)))
+            let count = max(0, min(Int(request.argumentText) ?? 0, 100_000))
+            return RPCReply(succeeded: true, payload: [UInt8](repeating: 0x42, count: count))
         default: return .failure("unexpected command")
         }
     }
@@ -58,7 +58,7 @@ public func fuzzServerConnection(_ data: UnsafePointer<UInt8>?, _ size: Int) -> 
     guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0 else { return 0 }
     let (serverEnd, client) = (pair[0], pair[1])
     _ = fcntl(serverEnd, F_SETFL, fcntl(serverEnd, F_GETFL) | O_NONBLOCK)
-    fuzzServer.serve(serverEnd, vmName: "vm", peer: .unix(descriptor: serverEnd))
+    fuzzServer.serve(serverEnd, vmName: "vm", peer: .unix(descriptor: serverEnd), currentQueue: nil)
     defer { _ = close(client) }
 
     var timeout = timeval(tv_sec: 10, tv_usec: 0)
