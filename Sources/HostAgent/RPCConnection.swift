@@ -94,6 +94,13 @@ final class RPCConnection: @unchecked Sendable {
         self.queue.async { self.shutDown() }
     }
 
+    /// Closes the connection and returns once it is shut down, so that no request arriving
+    /// afterwards is answered on it. Never call it on the connection's own queue.
+    func closeAndWait() {
+        dispatchPrecondition(condition: .notOnQueue(self.queue))
+        self.queue.sync { self.shutDown() }
+    }
+
     /// Reads until the socket has nothing more (or a few chunks, then yields the queue).
     ///
     /// Dispatch on Linux reports a peer's hangup once and then forgets the descriptor, so data

@@ -187,7 +187,8 @@ public final class RPCServer: @unchecked Sendable {
         )
     }
 
-    /// Stops serving a VM: closes its listener and connections and removes its socket file.
+    /// Stops serving a VM: closes its listener and connections (returning once no connection of it
+    /// answers any more) and removes its socket file.
     ///
     /// - Parameter name: the VM's name; an unknown name does nothing.
     public func removeVM(named name: String) {
@@ -199,7 +200,7 @@ public final class RPCServer: @unchecked Sendable {
         guard let removed else { return }
         removed.listener.cancel()
         _ = unlink(self.socketPath(forVM: name))
-        removed.connections.values.forEach { $0.close() }
+        removed.connections.values.forEach { $0.closeAndWait() }
         self.logger.info(
             "stopped serving VM", ["vm": name, "connectionsClosed": "\(removed.connections.count)"])
     }
@@ -212,7 +213,7 @@ public final class RPCServer: @unchecked Sendable {
     @discardableResult
     public func dropConnections(ofVM name: String) -> Int {
         let connections = self.lock.withLock { self.endpoints[name].map { Array($0.connections.values) } ?? [] }
-        connections.forEach { $0.close() }
+        connections.forEach { $0.closeAndWait() }
         if !connections.isEmpty {
             self.logger.info("dropped connections", ["vm": name, "connectionsClosed": "\(connections.count)"])
         }
