@@ -314,7 +314,7 @@ public final class RPCServer: @unchecked Sendable {
     // timer (longer than the AppMonitor heartbeat interval) would remove the gap.
     func serve(_ descriptor: Int32, vmName: String, peer: RPCPeer, currentQueue: DispatchQueue?) {
         var logsLimit = false
-        let started: (context: VMContext, queue: DispatchQueue)? = self.lock.withLock {
+        let started: (endpoint: Endpoint, queue: DispatchQueue)? = self.lock.withLock {
             guard let endpoint = self.endpoints[vmName] else { return nil }
             guard endpoint.connections.count < self.configuration.maximumConnectionsPerVM else {
                 self.counters.connectionsRefused += 1
@@ -324,9 +324,9 @@ public final class RPCServer: @unchecked Sendable {
             }
             self.counters.connectionsAccepted += 1
             self.counters.connectionsOpen += 1
-            return (endpoint.context, currentQueue ?? self.nextConnectionQueue())
+            return (endpoint, currentQueue ?? self.nextConnectionQueue())
         }
-        guard let (context, queue) = started else {
+        guard let (endpoint, queue) = started else {
             _ = close(descriptor)
             if logsLimit {
                 self.logger.warning(
@@ -340,7 +340,7 @@ public final class RPCServer: @unchecked Sendable {
             return
         }
         let connection = RPCConnection(
-            descriptor: descriptor, vm: context, peer: peer,
+            descriptor: descriptor, vm: endpoint.context, peer: peer,
             maximumPacketLength: self.configuration.maximumPacketLength,
             queue: queue, logger: self.logger, server: self
         )
@@ -348,7 +348,7 @@ public final class RPCServer: @unchecked Sendable {
             self.logger.debug("connection accepted", ["vm": vmName, "peer": peer.description])
         }
         guard currentQueue != nil else {
-            self.publish(connection)
+            self.publish(connection, to: endpoint)
             queue.async { connection.start() }
             return
         }
@@ -356,15 +356,15 @@ public final class RPCServer: @unchecked Sendable {
         // exchange may finish inside start() and is then never published at all.
         connection.start()
         if !connection.isClosed {
-            self.publish(connection)
+            self.publish(connection, to: endpoint)
         }
     }
 
-    /// Lists an open connection under its VM, so removing the VM closes it; closes it when the VM
-    /// is already gone.
-    private func publish(_ connection: RPCConnection) {
+    /// Lists an open connection under the endpoint that accepted it, so removing the VM closes it;
+    /// closes it when that endpoint is gone, even if a VM of the same name was added since.
+    private func publish(_ connection: RPCConnection, to endpoint: Endpoint) {
         let isListed: Bool = self.lock.withLock {
-            guard let endpoint = self.endpoints[connection.vm.name] else { return false }
+            guard self.endpoints[connection.vm.name] === endpoint else { return false }
             endpoint.connections[ObjectIdentifier(connection)] = connection
             return true
         }
