@@ -64,10 +64,11 @@ let package = Package(
         .target(name: "UnixPingPong", path: "Tests/UnixPingPong"),
 
         // Tests, one target per library.
-        .testTarget(name: "GuestRPCTests", dependencies: ["GuestRPC"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "GuestRPCTests", dependencies: ["GuestRPC", "TestSupport"]),
         .testTarget(name: "GuestLibTests", dependencies: ["GuestLib", "HostAgent", "XDRReference"]),
         .testTarget(name: "AppMonitorTests", dependencies: ["AppMonitor", "HostAgent"]),
-        .testTarget(name: "HostAgentTests", dependencies: ["HostAgent", "GuestLib", "AppMonitor"]),
+        .testTarget(name: "HostAgentTests", dependencies: ["HostAgent", "GuestLib", "AppMonitor", "TestSupport"]),
         .testTarget(
             name: "GuestSDKCTests",
             dependencies: ["GuestSDKC", "GuestLib", "AppMonitor", "HostAgent"],

@@ -5,6 +5,7 @@ import Foundation
 import Glibc
 import GuestRPC
 import HostAgent
+import TestSupport
 import Testing
 
 /// `kill -9` of the real `guestsdk-host` at random moments while 200 VMs heartbeat and some stop.

@@ -5,6 +5,7 @@ import Dispatch
 import Foundation
 import GuestRPC
 import HostAgent
+import TestSupport
 import Testing
 
 /// The real `guestsdk-host` in a child process with a few VMs on a fast HA policy (2 s failure

@@ -2,6 +2,7 @@
 // Licensed under the Apache License, Version 2.0.
 
 import Foundation
+import TestSupport
 import Testing
 
 /// `guestsdk demo`, run as the built executable (it embeds the host agent, so nothing else starts).

@@ -4,6 +4,7 @@
 import Foundation
 import Glibc
 import HostAgent
+import TestSupport
 import Testing
 
 /// The `guestsdk-host` executable: usage, signals, and `ctl` against a running agent.

@@ -4,6 +4,7 @@
 import Foundation
 import Glibc
 import HostAgent
+import TestSupport
 
 /// The host side of a soak: the real `guestsdk-host` in a child process, with its SQLite store,
 /// its fault injection over the control API, its metrics and its dashboard.

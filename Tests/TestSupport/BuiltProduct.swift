@@ -8,24 +8,23 @@ import Foundation
 /// `swift build --build-tests` puts every product beside the test bundle
 /// (`<scratch>/debug/GuestSDKPackageTests.xctest`), so the executable is looked
 /// up in the directory of the running test binary, then in `.build/debug` of the
-/// package (found from `#filePath`). Copy this file into another test target to reuse it.
-enum BuiltProduct {
+/// package (found from this file's own path). Test targets share it through `TestSupport`.
+public enum BuiltProduct {
     /// The output of one run.
-    struct Run {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
+    public struct Run {
+        public var status: Int32
+        public var standardOutput: String
+        public var standardError: String
     }
 
     /// The path of the built executable `name`, or nil when it was not built.
-    static func path(of name: String, file: String = #filePath) -> String? {
+    public static func path(of name: String) -> String? {
         var directories: [URL] = []
         if let executable = Bundle.main.executableURL {
             directories.append(executable.deletingLastPathComponent())
         }
         directories.append(Bundle.main.bundleURL.deletingLastPathComponent())
-        let packageRoot = URL(fileURLWithPath: file).deletingLastPathComponent()
-            .deletingLastPathComponent()
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         directories.append(packageRoot.appendingPathComponent(".build/debug"))
         return directories.map { $0.appendingPathComponent(name).path }
@@ -35,9 +34,7 @@ enum BuiltProduct {
     /// Runs `name` with `arguments` and `environment` (replacing the test's) and waits for it.
     ///
     /// - Throws: when the executable is missing or cannot be started.
-    static func run(_ name: String, _ arguments: [String], environment: [String: String] = [:])
-        throws -> Run
-    {
+    public static func run(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Run {
         guard let path = self.path(of: name) else {
             throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: name])
         }
@@ -56,8 +53,7 @@ enum BuiltProduct {
         let errorData = error.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Run(
-            status: process.terminationStatus,
-            standardOutput: String(decoding: outputData, as: UTF8.self),
+            status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
             standardError: String(decoding: errorData, as: UTF8.self)
         )
     }
