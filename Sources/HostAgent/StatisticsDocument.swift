@@ -2,6 +2,7 @@
 // Licensed under the Apache License, Version 2.0.
 
 import Foundation
+import GuestRPC
 
 /// An extended-statistics document (`guestlib.stat.get`, PROTOCOL.md §6.1) before it is encoded.
 ///
@@ -156,23 +157,7 @@ public indirect enum StatisticsDocument: Equatable, Sendable {
 
     /// A double-quoted string in JSON syntax, which YAML also reads.
     private static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\t": result += "\\t"
-            case "\r": result += "\\r"
-            default:
-                if scalar.value < 0x20 {
-                    result += String(format: "\\u%04x", scalar.value)
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
+        JSONText.quoted(text)
     }
 
     private static func xmlEscaped(_ text: String) -> String {
