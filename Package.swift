@@ -33,9 +33,10 @@ let package = Package(
         ),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "CLibUV", pkgConfig: "libuv", providers: [.apt(["libuv1-dev"])]),
         .target(
             name: "HostAgent",
-            dependencies: ["GuestRPC", "GuestLib", "CSQLite", "CMicroHTTPD"]
+            dependencies: ["CPlatform", "GuestRPC", "GuestLib", "CSQLite", "CMicroHTTPD", "CLibUV"]
         ),
 
         // Executables: argument parsing and output only.

@@ -1,81 +1,113 @@
 // GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
 // Licensed under the Apache License, Version 2.0.
 
-import Dispatch
+import CPlatform
 import Glibc
 import GuestRPC
 
-/// A listening stream socket and the Dispatch source that accepts on it.
+/// A listening stream socket watched by an event loop, accepting every connection that arrives.
 ///
-/// Owns the listening descriptor: it is closed once the accept source is
-/// cancelled. Every accepted descriptor is non-blocking and close-on-exec and
-/// is handed, with the peer's address bytes, to `onAccept`, which owns it from then on.
+/// Owns the listening descriptor: it is closed on the loop once `cancel()` has run there.
+/// Every accepted descriptor is non-blocking and close-on-exec and is handed, with the peer's
+/// address bytes, to `onAccept` on the loop's thread; `onAccept` owns it from then on.
 final class ListeningSocket: @unchecked Sendable {
     /// What was accepted: the connected descriptor and the peer's socket address bytes.
-    typealias AcceptHandler = @Sendable (_ descriptor: Int32, _ peerAddress: [UInt8]) -> Void
-
-    private let descriptor: Int32
-    private let source: DispatchSourceRead
+    typealias AcceptHandler = (_ descriptor: Int32, _ peerAddress: [UInt8]) -> Void
 
     /// How long accepting pauses when the process is out of file descriptors.
-    static let descriptorShortagePause = DispatchTimeInterval.milliseconds(100)
+    static let descriptorShortagePause = Duration.milliseconds(100)
+
+    private let descriptor: Int32
+    private let loop: EventLoop
+    private let logger: Logger
+    private let onAccept: AcceptHandler
+    // The loop's thread alone touches these.
+    private var watcher: DescriptorWatcher?
+    private var shortageTimer: LoopTimer?
+    private var shortageStart: ContinuousClock.Instant?
+    private var isCancelled = false
 
     /// Starts accepting on `descriptor`, a bound, listening, non-blocking socket it now owns.
-    init(descriptor: Int32, queue: DispatchQueue, logger: Logger, onAccept: @escaping AcceptHandler) {
+    init(descriptor: Int32, loop: EventLoop, logger: Logger, onAccept: @escaping AcceptHandler) {
         self.descriptor = descriptor
-        let source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: queue)
-        self.source = source
-        source.setEventHandler {
-            guard ListeningSocket.acceptPending(on: descriptor, logger: logger, onAccept: onAccept)
-            else { return }
-            // Out of descriptors: the backlog stays readable, so pause rather than spin on EMFILE.
-            source.suspend()
-            queue.asyncAfter(deadline: .now() + ListeningSocket.descriptorShortagePause) {
-                source.resume()
-            }
-        }
-        source.setCancelHandler {
-            _ = Glibc.close(descriptor)
-        }
-        source.resume()
+        self.loop = loop
+        self.logger = logger
+        self.onAccept = onAccept
+        loop.execute { self.start() }
     }
 
     /// Stops accepting and closes the listening descriptor; connections already accepted carry on.
     func cancel() {
-        self.source.cancel()
+        self.loop.execute {
+            guard !self.isCancelled else { return }
+            self.isCancelled = true
+            self.watcher?.close()
+            self.shortageTimer?.close()
+            _ = Glibc.close(self.descriptor)
+        }
     }
 
-    /// Accepts every connection waiting in the backlog.
-    ///
-    /// - Returns: true when accepting stopped because the process ran out of file descriptors.
-    private static func acceptPending(on descriptor: Int32, logger: Logger, onAccept: AcceptHandler)
-        -> Bool
-    {
+    private func start() {
+        guard !self.isCancelled else { return }
+        do {
+            let watcher = try DescriptorWatcher(loop: self.loop, descriptor: self.descriptor) {
+                [weak self] _, _, _ in
+                self?.acceptPending()
+            }
+            watcher.watch(readable: true, writable: false)
+            self.watcher = watcher
+        } catch {
+            self.logger.error("cannot accept connections on a listening socket", ["error": "\(error)"])
+        }
+    }
+
+    /// Accepts every connection waiting in the backlog; out of descriptors, pauses accepting.
+    private func acceptPending() {
         while true {
             var storage = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-            let connected = withUnsafeMutablePointer(to: &storage) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    accept(descriptor, $0, &length)
-                }
-            }
+            let connected = guestsdk_accept_nonblocking(self.descriptor, &storage, &length)
             guard connected >= 0 else {
                 let error = errno
                 if error == EINTR || error == ECONNABORTED { continue }
-                if error != EAGAIN && error != EWOULDBLOCK {
-                    logger.error("accept failed", ["systemCall": "accept", "errno": "\(error)"])
+                if error == EMFILE || error == ENFILE {
+                    self.pauseForDescriptorShortage(errorNumber: error)
+                } else if error != EAGAIN && error != EWOULDBLOCK {
+                    self.logger.error("accept failed", ["systemCall": "accept4", "errno": "\(error)"])
                 }
-                return error == EMFILE || error == ENFILE
+                return
             }
-            // FIXME: Glibc's Swift module does not export accept4, so close-on-exec is set just
-            // after accept; a program another thread spawns in that instant could inherit the
-            // connection. Exposing accept4 through a small C shim would close the gap.
-            _ = fcntl(connected, F_SETFD, FD_CLOEXEC)
-            // An accepted socket starts with no file status flags: O_NONBLOCK needs no F_GETFL.
-            _ = fcntl(connected, F_SETFL, O_NONBLOCK)
+            self.endDescriptorShortage()
             let bytes = withUnsafeBytes(of: &storage) { Array($0.prefix(Int(length))) }
-            onAccept(connected, bytes)
+            self.onAccept(connected, bytes)
         }
+    }
+
+    /// Stops watching for `descriptorShortagePause`: the backlog stays readable, and accepting
+    /// again at once would spin on EMFILE. Logs when the shortage starts, not at every pause.
+    private func pauseForDescriptorShortage(errorNumber: Int32) {
+        if self.shortageStart == nil {
+            self.shortageStart = .now
+            self.logger.error(
+                "out of file descriptors: new connections wait in the backlog until some close",
+                ["systemCall": "accept4", "errno": "\(errorNumber)", "retryEvery": "100ms"])
+        }
+        self.watcher?.watch(readable: false, writable: false)
+        let timer =
+            self.shortageTimer
+            ?? LoopTimer(loop: self.loop) { [weak self] in
+                self?.watcher?.watch(readable: true, writable: false)
+            }
+        self.shortageTimer = timer
+        timer.schedule(after: Self.descriptorShortagePause)
+    }
+
+    /// Logs the end of a descriptor shortage, with how long it lasted.
+    private func endDescriptorShortage() {
+        guard let start = self.shortageStart else { return }
+        self.shortageStart = nil
+        self.logger.info(
+            "file descriptors available again: accepting", ["shortageLasted": "\(ContinuousClock.now - start)"])
     }
 }
 

@@ -1,7 +1,6 @@
 // GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
 // Licensed under the Apache License, Version 2.0.
 
-import Dispatch
 import Glibc
 import GuestRPC
 
@@ -15,100 +14,122 @@ struct VMContext: Sendable {
 
 /// Serves one connected stream socket, Unix or vsock: framed requests in, replies out.
 ///
-/// Everything runs on one serial queue: a read source feeds the framer, each
-/// whole packet is answered through the VM's router, and replies go to an
-/// output buffer that a write source drains when the socket is full. While
-/// output is pending the read source is suspended, so a peer that does not
-/// read its replies cannot make the buffer grow. The descriptor is closed
-/// once both sources have been cancelled, or at once when the connection ended
-/// before it needed one (a fast-close request that came with the connection).
+/// Everything runs on one event loop's thread: a watcher reports the socket
+/// readable, the bytes feed the framer, each whole packet is answered through
+/// the VM's router, and replies go to an output buffer written at once or, when
+/// the socket is full, as soon as it is writable again. While output is pending
+/// (or a fault-plan delay runs) reading stops, so a peer that does not read its
+/// replies cannot make the buffer grow. A connection whose first request came
+/// with it is answered before any watcher exists, and a one-shot (fast close)
+/// exchange ends without ever registering with the loop.
 final class RPCConnection: @unchecked Sendable {
     /// The size of one `read` from the socket.
     private static let readChunkSize = 16384
-    /// How many reads one turn on the queue makes before letting other connections run.
+    /// How many reads one readable event makes before letting other connections run.
     private static let readsPerTurn = 4
 
     let vm: VMContext
     let peer: RPCPeer
+    /// The loop whose thread serves the connection.
+    let loop: EventLoop
     private let descriptor: Int32
-    private let queue: DispatchQueue
     private let logger: Logger
     private weak var server: RPCServer?
 
     private var framer: PacketFramer
     private var output: [UInt8] = []
     private var outputOffset = 0
-    private var readSource: DispatchSourceRead?
-    private var writeSource: DispatchSourceWrite?
-    /// A duplicate of `descriptor` that only the write source watches (see `waitUntilWritable`).
-    private var writeDescriptor: Int32 = -1
-    private var isReadSuspended = false
-    private var isWriteSuspended = false
-    private var liveSourceCount = 0
+    private var watcher: DescriptorWatcher?
+    private var delayTimer: LoopTimer?
     private var closesAfterFlush = false
-    /// True once the connection has shut down; read it on the connection's queue.
+    /// True once the connection has shut down; read it on the loop's thread.
     private(set) var isClosed = false
     /// True while a request waits out the fault plan's reply delay; reading is paused meanwhile.
     private var isWaitingOutDelay = false
+    /// The request that waits out the delay.
+    private var delayedPacket: RPCPacket?
 
     /// Takes ownership of `descriptor`, a connected non-blocking socket; `start()` serves it.
     init(
         descriptor: Int32, vm: VMContext, peer: RPCPeer, maximumPacketLength: Int,
-        queue: DispatchQueue, logger: Logger, server: RPCServer
+        loop: EventLoop, logger: Logger, server: RPCServer
     ) {
         self.descriptor = descriptor
         self.vm = vm
         self.peer = peer
         self.framer = PacketFramer(maximumLength: maximumPacketLength)
-        self.queue = queue
+        self.loop = loop
         self.logger = logger
         self.server = server
     }
 
-    /// Serves the connection; call it on the connection's queue.
+    /// Serves the connection; call it on the loop's thread.
     ///
-    /// A request that arrived with the connection is answered at once, before any source
-    /// exists: a one-shot (fast close) exchange then ends here without a read source, which
-    /// saves Dispatch's registration, event and cancellation round trips through its event
-    /// thread. Otherwise a read source watches for the next request.
+    /// A request that arrived with the connection is answered at once; a watcher is created only
+    /// when the connection outlives that first read.
     func start() {
         guard !self.isClosed else { return }
         self.readAvailable()
         guard !self.isClosed else { return }
-        let source = DispatchSource.makeReadSource(fileDescriptor: self.descriptor, queue: self.queue)
-        source.setEventHandler { self.readAvailable() }
-        source.setCancelHandler { self.sourceCancelled() }
-        self.readSource = source
-        self.liveSourceCount += 1
-        // A created source starts suspended: it stays so while a reply waits for the socket to
-        // drain or out its fault-plan delay, and `flush()` resumes it.
-        if self.outputOffset < self.output.count || self.isWaitingOutDelay {
-            self.isReadSuspended = true
-        } else {
-            source.resume()
+        do {
+            // The watcher's handler holds the connection: an open connection keeps itself alive
+            // until `shutDown()` closes the watcher, whoever else lets go of it.
+            self.watcher = try DescriptorWatcher(loop: self.loop, descriptor: self.descriptor) {
+                readable, writable, failed in
+                self.descriptorReady(readable: readable, writable: writable, failed: failed)
+            }
+        } catch {
+            self.logger.warning(
+                "closing connection: cannot watch it",
+                ["vm": self.vm.name, "reason": "watch-failed", "peer": self.peer.description, "error": "\(error)"]
+            )
+            self.shutDown()
+            return
+        }
+        self.updateWatch()
+    }
+
+    /// Closes the connection from another thread, such as when its VM is removed.
+    func close() {
+        self.loop.execute { self.shutDown() }
+    }
+
+    /// Closes `connections` and returns once they are shut down, so that no request arriving
+    /// afterwards is answered on them; one hand-over per loop, however many connections.
+    static func closeAndWait(_ connections: [RPCConnection]) {
+        let byLoop = Dictionary(grouping: connections) { ObjectIdentifier($0.loop) }
+        for group in byLoop.values {
+            group[0].loop.executeAndWait { group.forEach { $0.shutDown() } }
         }
     }
 
-    /// Closes the connection from another queue, such as when its VM is removed.
-    func close() {
-        self.queue.async { self.shutDown() }
+    /// Waits for what the connection needs next: room for pending output, or the next request.
+    private func updateWatch() {
+        let hasOutput = self.outputOffset < self.output.count
+        self.watcher?.watch(readable: !hasOutput && !self.isWaitingOutDelay, writable: hasOutput)
     }
 
-    /// Closes the connection and returns once it is shut down, so that no request arriving
-    /// afterwards is answered on it. Never call it on the connection's own queue.
-    func closeAndWait() {
-        dispatchPrecondition(condition: .notOnQueue(self.queue))
-        self.queue.sync { self.shutDown() }
+    private func descriptorReady(readable: Bool, writable: Bool, failed: Bool) {
+        guard !self.isClosed else { return }
+        if failed {
+            self.logger.debug(
+                "closing connection after a polling error", ["vm": self.vm.name, "peer": self.peer.description])
+            self.shutDown()
+            return
+        }
+        if writable { self.flush() }
+        if readable && !self.isClosed { self.readAvailable() }
+        if !self.isClosed { self.updateWatch() }
     }
 
-    /// Reads until the socket has nothing more (or a few chunks, then yields the queue).
+    /// Reads what the socket holds (a few chunks at most; the watcher reports the rest) and
+    /// answers every whole request in it.
     ///
-    /// Dispatch on Linux reports a peer's hangup once and then forgets the descriptor, so data
-    /// and the end of stream that arrive together must both be read in this one call; stopping
-    /// after the data would leave the connection open for ever.
+    /// The watch is level-triggered: a short read means the socket is drained for now, and a
+    /// hang-up that arrived with the data is reported again on the next turn.
     private func readAvailable() {
         for _ in 0..<Self.readsPerTurn {
-            guard !self.isClosed, !self.isReadSuspended else { return }
+            guard !self.isClosed, !self.isWaitingOutDelay, self.outputOffset >= self.output.count else { return }
             let chunkSize = Self.readChunkSize
             let count = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: chunkSize) { buffer in
                 let count = Glibc.read(self.descriptor, buffer.baseAddress, buffer.count)
@@ -118,6 +139,7 @@ final class RPCConnection: @unchecked Sendable {
             if count > 0 {
                 self.answerBufferedPackets()
                 self.flush()
+                if count < chunkSize { return }
                 continue
             }
             if count == 0 {
@@ -141,8 +163,6 @@ final class RPCConnection: @unchecked Sendable {
             self.shutDown()
             return
         }
-        // More may be waiting: read it after the other connections on this queue had a turn.
-        self.queue.async { self.readAvailable() }
     }
 
     /// Answers every whole packet buffered, stopping after a fast-close request or a bad packet.
@@ -181,19 +201,21 @@ final class RPCConnection: @unchecked Sendable {
     /// Answers `packet` after `delay`, reading nothing else meanwhile, then carries on.
     private func answer(_ packet: RPCPacket, after delay: Duration) {
         self.isWaitingOutDelay = true
-        if let readSource = self.readSource, !self.isReadSuspended {
-            readSource.suspend()
-            self.isReadSuspended = true
-        }
-        let nanoseconds = Int(
-            clamping: delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)
-        self.queue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) {
-            guard !self.isClosed else { return }
-            self.isWaitingOutDelay = false
-            self.respond(to: packet)
-            self.answerBufferedPackets()
-            self.flush()
-        }
+        self.updateWatch()
+        let timer = self.delayTimer ?? LoopTimer(loop: self.loop) { self.delayEnded() }
+        self.delayTimer = timer
+        timer.schedule(after: delay)
+        self.delayedPacket = packet
+    }
+
+    private func delayEnded() {
+        guard !self.isClosed, let packet = self.delayedPacket else { return }
+        self.delayedPacket = nil
+        self.isWaitingOutDelay = false
+        self.respond(to: packet)
+        self.answerBufferedPackets()
+        self.flush()
+        if !self.isClosed { self.updateWatch() }
     }
 
     /// Answers one request through the router, or with `0 Permission denied` when the secure
@@ -235,7 +257,7 @@ final class RPCConnection: @unchecked Sendable {
         self.closesAfterFlush = true
     }
 
-    /// Writes pending output; arms the write source when the socket is full, closes when asked to.
+    /// Writes pending output, keeping the rest for when the socket is writable; closes when asked to.
     private func flush() {
         while self.outputOffset < self.output.count {
             let written = self.output.withUnsafeBytes { bytes in
@@ -250,10 +272,7 @@ final class RPCConnection: @unchecked Sendable {
             }
             let error = errno
             if error == EINTR { continue }
-            if error == EAGAIN || error == EWOULDBLOCK {
-                self.waitUntilWritable()
-                return
-            }
+            if error == EAGAIN || error == EWOULDBLOCK { return }
             self.logger.debug(
                 "closing connection after a write error",
                 ["vm": self.vm.name, "peer": self.peer.description, "errno": "\(error)"]
@@ -263,93 +282,19 @@ final class RPCConnection: @unchecked Sendable {
         }
         self.output.removeAll(keepingCapacity: true)
         self.outputOffset = 0
-        if self.closesAfterFlush {
-            self.shutDown()
-            return
-        }
-        if let writeSource = self.writeSource, !self.isWriteSuspended {
-            writeSource.suspend()
-            self.isWriteSuspended = true
-        }
-        if let readSource = self.readSource, self.isReadSuspended, !self.isWaitingOutDelay {
-            readSource.resume()
-            self.isReadSuspended = false
-            // A hangup that arrived while reading was suspended may not be reported again.
-            self.queue.async { self.readAvailable() }
-        }
+        if self.closesAfterFlush { self.shutDown() }
     }
 
-    /// Stops reading and waits for the socket to drain before writing the rest.
-    private func waitUntilWritable() {
-        if let readSource = self.readSource, !self.isReadSuspended {
-            readSource.suspend()
-            self.isReadSuspended = true
-        }
-        if let writeSource = self.writeSource {
-            if self.isWriteSuspended {
-                writeSource.resume()
-                self.isWriteSuspended = false
-            }
-            return
-        }
-        // The write source watches its own duplicate of the socket. Dispatch on Linux keeps one
-        // epoll registration per descriptor; when the peer hangs up while the read source is
-        // suspended, a write source sharing that registration can miss the hangup and the
-        // connection would stay open forever.
-        let duplicate = fcntl(self.descriptor, F_DUPFD_CLOEXEC, 0)
-        guard duplicate >= 0 else {
-            let error = errno
-            self.logger.warning(
-                "closing connection: cannot watch it for writing",
-                [
-                    "vm": self.vm.name, "reason": "dup-failed", "peer": self.peer.description,
-                    "systemCall": "fcntl", "errno": "\(error)",
-                ]
-            )
-            self.shutDown()
-            return
-        }
-        self.writeDescriptor = duplicate
-        let source = DispatchSource.makeWriteSource(fileDescriptor: duplicate, queue: self.queue)
-        source.setEventHandler {
-            guard !self.isClosed else { return }
-            self.flush()
-        }
-        source.setCancelHandler { self.sourceCancelled() }
-        self.writeSource = source
-        self.liveSourceCount += 1
-        source.resume()
-    }
-
-    /// Cancels both sources (resuming them first, as Dispatch requires) and tells the server.
+    /// Stops watching, tells the server, and closes the descriptor; call it on the loop's thread.
     private func shutDown() {
         guard !self.isClosed else { return }
         self.isClosed = true
-        if let readSource = self.readSource {
-            if self.isReadSuspended { readSource.resume() }
-            readSource.cancel()
-        }
-        if let writeSource = self.writeSource {
-            if self.isWriteSuspended { writeSource.resume() }
-            writeSource.cancel()
-        }
+        self.watcher?.close()
+        self.delayTimer?.close()
+        self.delayedPacket = nil
         // The server forgets the connection before the peer can see the end of stream, so a
         // guest that reconnects at once is never counted against a connection still closing.
         self.server?.connectionDidClose(self)
-        if self.readSource == nil && self.writeSource == nil {
-            _ = Glibc.close(self.descriptor)
-            if self.writeDescriptor >= 0 { _ = Glibc.close(self.writeDescriptor) }
-        }
-    }
-
-    /// Closes the descriptor once the last source is gone, so no source watches a reused one.
-    private func sourceCancelled() {
-        self.liveSourceCount -= 1
-        if self.liveSourceCount == 0 {
-            _ = Glibc.close(self.descriptor)
-            if self.writeDescriptor >= 0 { _ = Glibc.close(self.writeDescriptor) }
-            self.readSource = nil
-            self.writeSource = nil
-        }
+        _ = Glibc.close(self.descriptor)
     }
 }

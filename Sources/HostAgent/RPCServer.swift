@@ -1,7 +1,6 @@
 // GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
 // Licensed under the Apache License, Version 2.0.
 
-import Dispatch
 import Foundation
 import GuestRPC
 
@@ -11,9 +10,9 @@ import GuestRPC
 /// configured user) and its own `Router`; a request reaches its services as an
 /// `RPCRequest` naming the VM. Over vsock the peer's CID names the VM. Both
 /// transports carry the framing of PROTOCOL.md §4.3 and are served by the same
-/// connection code: Dispatch sources on a few serial queues, never a thread per
-/// connection. A VM's listener and its connections share one of those queues, so a
-/// request that arrives with its connection is answered on the thread that accepted it.
+/// connection code: a few libuv event loops, each on its own thread, never a thread
+/// per connection. A VM's listener and its connections share one loop, so a request
+/// that arrives with its connection is answered on the thread that accepted it.
 /// A bad packet closes only its own connection, with one log line.
 ///
 /// ```swift
@@ -32,9 +31,9 @@ public final class RPCServer: @unchecked Sendable {
         public var maximumPacketLength: Int
         /// The vsock port `startVsockListener()` listens on.
         public var vsockPort: UInt32
-        /// How many serial queues share the connections: each VM's listener and connections use one,
-        /// VMs taking them in turn; vsock connections take them in turn one by one.
-        public var queueCount: Int
+        /// How many event loops (threads) share the connections: each VM's listener and connections
+        /// use one, VMs taking them in turn; vsock connections take them in turn one by one.
+        public var loopCount: Int
         /// The most connections one VM may hold open; more are closed as soon as they are accepted.
         ///
         /// A guest cannot exhaust the agent's descriptors and lock every other VM out. The default,
@@ -43,7 +42,7 @@ public final class RPCServer: @unchecked Sendable {
         public var maximumConnectionsPerVM: Int
         /// The default `maximumConnectionsPerVM`.
         public static let defaultMaximumConnectionsPerVM = 1024
-        /// Called after every answered request, on the connection's queue, for latency metrics.
+        /// Called after every answered request, on the connection's loop thread, for latency metrics.
         public var requestObserver: (@Sendable (RequestRecord) -> Void)?
 
         /// Creates a configuration.
@@ -52,19 +51,19 @@ public final class RPCServer: @unchecked Sendable {
         ///   - stateDirectory: the agent's state directory.
         ///   - maximumPacketLength: the largest packet body accepted; 64 KiB by default.
         ///   - vsockPort: the vsock listener's port; 976, the RPCI port, by default.
-        ///   - queueCount: the number of serial queues serving connections.
+        ///   - loopCount: the number of event loops (threads) serving connections; 2 by default.
         ///   - maximumConnectionsPerVM: the most connections one VM may hold open; 1024 by default.
         ///   - requestObserver: called after every answered request.
         public init(
             stateDirectory: String, maximumPacketLength: Int = PacketFramer.defaultMaximumLength,
-            vsockPort: UInt32 = 976, queueCount: Int = 2,
+            vsockPort: UInt32 = 976, loopCount: Int = 2,
             maximumConnectionsPerVM: Int = Configuration.defaultMaximumConnectionsPerVM,
             requestObserver: (@Sendable (RequestRecord) -> Void)? = nil
         ) {
             self.stateDirectory = stateDirectory
             self.maximumPacketLength = maximumPacketLength
             self.vsockPort = vsockPort
-            self.queueCount = max(1, queueCount)
+            self.loopCount = max(1, loopCount)
             self.maximumConnectionsPerVM = max(1, maximumConnectionsPerVM)
             self.requestObserver = requestObserver
         }
@@ -79,9 +78,8 @@ public final class RPCServer: @unchecked Sendable {
     let lock = NSLock()
     var counters = Statistics()
     private let logger: Logger
-    private let acceptQueue = DispatchQueue(label: "guestsdk.rpcserver.accept")
-    private let connectionQueues: [DispatchQueue]
-    private var nextQueueIndex = 0
+    private let loops: [EventLoop]
+    private var nextLoopIndex = 0
     private var endpoints: [String: Endpoint] = [:]
     private var vmNamesByCID: [UInt32: String] = [:]
     private var vsockListener: ListeningSocket?
@@ -110,13 +108,12 @@ public final class RPCServer: @unchecked Sendable {
     public init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        self.connectionQueues = (0..<configuration.queueCount).map {
-            DispatchQueue(label: "guestsdk.rpcserver.connections.\($0)")
-        }
+        self.loops = (0..<configuration.loopCount).map { EventLoop(name: "guestsdk-rpc-\($0)") }
     }
 
     deinit {
         self.stop()
+        self.loops.forEach { $0.stop() }
     }
 
     /// The socket path of the VM named `name`: `<state-dir>/vms/<name>.sock`.
@@ -131,9 +128,9 @@ public final class RPCServer: @unchecked Sendable {
 
     /// Starts serving a VM on its own socket, replacing a stale socket file left by an earlier run.
     ///
-    /// The VM is served as soon as this returns; requests run on the server's connection
-    /// queues, so a service should answer promptly (a slow one delays other connections
-    /// sharing its queue).
+    /// The VM is served as soon as this returns; requests run on the server's event loop
+    /// threads, so a service should answer promptly (a slow one delays other connections
+    /// sharing its loop).
     ///
     /// - Parameters:
     ///   - vm: the VM's name, socket owner and channel settings.
@@ -155,14 +152,13 @@ public final class RPCServer: @unchecked Sendable {
             try self.createSocketDirectory()
             let descriptor = try ListeningSocket.makeUnixListener(path: path, owner: vm.socketOwner)
             let name = vm.name
-            // The VM's connections are served on the queue that accepts them: no thread hop
+            // The VM's connections are served on the loop that accepts them: no thread hop
             // between accepting a connection and answering its first request.
-            let queue = self.nextConnectionQueue()
+            let loop = self.nextLoop()
             let listener = ListeningSocket(
-                descriptor: descriptor, queue: queue, logger: self.logger,
+                descriptor: descriptor, loop: loop, logger: self.logger,
                 onAccept: { [weak self] connected, _ in
-                    self?.serve(
-                        connected, vmName: name, peer: .unix(descriptor: connected), currentQueue: queue)
+                    self?.serve(connected, vmName: name, peer: .unix(descriptor: connected), on: loop)
                 }
             )
             let context = VMContext(
@@ -200,7 +196,7 @@ public final class RPCServer: @unchecked Sendable {
         guard let removed else { return }
         removed.listener.cancel()
         _ = unlink(self.socketPath(forVM: name))
-        removed.connections.values.forEach { $0.closeAndWait() }
+        RPCConnection.closeAndWait(Array(removed.connections.values))
         self.logger.info(
             "stopped serving VM", ["vm": name, "connectionsClosed": "\(removed.connections.count)"])
     }
@@ -213,7 +209,7 @@ public final class RPCServer: @unchecked Sendable {
     @discardableResult
     public func dropConnections(ofVM name: String) -> Int {
         let connections = self.lock.withLock { self.endpoints[name].map { Array($0.connections.values) } ?? [] }
-        connections.forEach { $0.closeAndWait() }
+        RPCConnection.closeAndWait(connections)
         if !connections.isEmpty {
             self.logger.info("dropped connections", ["vm": name, "connectionsClosed": "\(connections.count)"])
         }
@@ -240,7 +236,7 @@ public final class RPCServer: @unchecked Sendable {
             }
             let descriptor = try VsockAddress.makeListener(port: self.configuration.vsockPort)
             self.vsockListener = ListeningSocket(
-                descriptor: descriptor, queue: self.acceptQueue, logger: self.logger,
+                descriptor: descriptor, loop: self.loops[0], logger: self.logger,
                 onAccept: { [weak self] connected, address in
                     self?.serveVsock(connected, peerAddress: address)
                 }
@@ -296,7 +292,7 @@ public final class RPCServer: @unchecked Sendable {
             _ = close(descriptor)
             return
         }
-        self.serve(descriptor, vmName: name, peer: .vsock(cid: cid, port: port), currentQueue: nil)
+        self.serve(descriptor, vmName: name, peer: .vsock(cid: cid, port: port))
     }
 
     /// Serves an accepted connection as the VM named `vmName`, or closes it when the VM is gone
@@ -306,15 +302,15 @@ public final class RPCServer: @unchecked Sendable {
     ///   - descriptor: the connected socket, now owned by the connection.
     ///   - vmName: the VM the connection belongs to.
     ///   - peer: who connected.
-    ///   - currentQueue: the connection queue this is called on (a VM's listener runs on its
-    ///     connection queue), so the connection starts here without a hop to another thread and
-    ///     answers a request that came with it at once; nil picks a queue and starts it there.
+    ///   - loop: the loop that serves the connection, nil to take the next in turn. Called on that
+    ///     loop's thread (a VM's listener runs on its VM's loop), the connection starts here without
+    ///     a hop to another thread and answers a request that came with it at once.
     // FIXME: there is no idle timeout: a guest that connects and never sends holds a descriptor
     // until it disconnects or its VM is removed, up to the per-VM limit. A per-connection idle
     // timer (longer than the AppMonitor heartbeat interval) would remove the gap.
-    func serve(_ descriptor: Int32, vmName: String, peer: RPCPeer, currentQueue: DispatchQueue?) {
+    func serve(_ descriptor: Int32, vmName: String, peer: RPCPeer, on loop: EventLoop? = nil) {
         var logsLimit = false
-        let started: (endpoint: Endpoint, queue: DispatchQueue)? = self.lock.withLock {
+        let started: (endpoint: Endpoint, loop: EventLoop)? = self.lock.withLock {
             guard let endpoint = self.endpoints[vmName] else { return nil }
             guard endpoint.connections.count < self.configuration.maximumConnectionsPerVM else {
                 self.counters.connectionsRefused += 1
@@ -324,9 +320,9 @@ public final class RPCServer: @unchecked Sendable {
             }
             self.counters.connectionsAccepted += 1
             self.counters.connectionsOpen += 1
-            return (endpoint, currentQueue ?? self.nextConnectionQueue())
+            return (endpoint, loop ?? self.nextLoop())
         }
-        guard let (endpoint, queue) = started else {
+        guard let (endpoint, loop) = started else {
             _ = close(descriptor)
             if logsLimit {
                 self.logger.warning(
@@ -342,17 +338,17 @@ public final class RPCServer: @unchecked Sendable {
         let connection = RPCConnection(
             descriptor: descriptor, vm: endpoint.context, peer: peer,
             maximumPacketLength: self.configuration.maximumPacketLength,
-            queue: queue, logger: self.logger, server: self
+            loop: loop, logger: self.logger, server: self
         )
         if self.logger.minimumLevel <= .debug {
             self.logger.debug("connection accepted", ["vm": vmName, "peer": peer.description])
         }
-        guard currentQueue != nil else {
+        guard loop.isCurrent else {
             self.publish(connection, to: endpoint)
-            queue.async { connection.start() }
+            loop.execute { connection.start() }
             return
         }
-        // On the connection's queue nothing else can reach the connection yet: a one-shot
+        // On the connection's loop nothing else can reach the connection yet: a one-shot
         // exchange may finish inside start() and is then never published at all.
         connection.start()
         if !connection.isClosed {
@@ -371,11 +367,11 @@ public final class RPCServer: @unchecked Sendable {
         if !isListed { connection.close() }
     }
 
-    /// The next connection queue in turn; call it with the lock held.
-    private func nextConnectionQueue() -> DispatchQueue {
-        let queue = self.connectionQueues[self.nextQueueIndex % self.connectionQueues.count]
-        self.nextQueueIndex &+= 1
-        return queue
+    /// The next event loop in turn; call it with the lock held.
+    private func nextLoop() -> EventLoop {
+        let loop = self.loops[self.nextLoopIndex % self.loops.count]
+        self.nextLoopIndex &+= 1
+        return loop
     }
 
     /// Forgets a closed connection.

@@ -19,13 +19,13 @@ enum HAScaleBenchmark {
         var guestCounts = [1000, 9000]
         var seconds = 60.0
         var json = false
-        var queueCount = 2
+        var loopCount = 2
     }
 
     struct Result: Encodable {
         var guests: Int
         var seconds: Double
-        var connectionQueues: Int
+        var eventLoops: Int
         var cpuShareOfOneCore: Double
         var peakRSSMegabytes: Double
         var heartbeatsAnswered: Int
@@ -55,12 +55,12 @@ enum HAScaleBenchmark {
                         "--seconds needs a number of at least 40 (the failure interval and some)")
                 }
                 options.seconds = seconds
-            case "--queues":
+            case "--loops":
                 index += 1
-                guard index < arguments.count, let queues = Int(arguments[index]), queues > 0 else {
-                    usageError("--queues needs a positive number")
+                guard index < arguments.count, let loops = Int(arguments[index]), loops > 0 else {
+                    usageError("--loops needs a positive number")
                 }
-                options.queueCount = queues
+                options.loopCount = loops
             case "--guests":
                 index += 1
                 let counts =
@@ -79,7 +79,7 @@ enum HAScaleBenchmark {
         for count in options.guestCounts {
             do {
                 let result = try self.run(
-                    guests: count, seconds: options.seconds, queueCount: options.queueCount)
+                    guests: count, seconds: options.seconds, loopCount: options.loopCount)
                 self.report(result, json: options.json)
             } catch {
                 FileHandle.standardError.write(
@@ -94,7 +94,7 @@ enum HAScaleBenchmark {
         var description: String
     }
 
-    static func run(guests count: Int, seconds: Double, queueCount: Int) throws -> Result {
+    static func run(guests count: Int, seconds: Double, loopCount: Int) throws -> Result {
         let stopEvery = 20
         let directory = NSTemporaryDirectory() + "guestsdk-ha-scale-\(getpid())-\(count)"
         try FileManager.default.createDirectory(
@@ -108,7 +108,7 @@ enum HAScaleBenchmark {
             prefix: AppMonitorService.commandPrefix, to: AppMonitorService(engine: engine))
         let server = RPCServer(
             configuration: RPCServer.Configuration(
-                stateDirectory: directory, queueCount: queueCount),
+                stateDirectory: directory, loopCount: loopCount),
             logger: .disabled)
         defer { server.stop() }
         let settings = HASettings(
@@ -163,7 +163,7 @@ enum HAScaleBenchmark {
         }
         lateness.sort()
         return Result(
-            guests: count, seconds: seconds, connectionQueues: queueCount,
+            guests: count, seconds: seconds, eventLoops: loopCount,
             cpuShareOfOneCore: (after.cpuSeconds - before.cpuSeconds)
                 / (after.wallSeconds - before.wallSeconds),
             peakRSSMegabytes: Double(after.maximumResidentKilobytes) / 1024,
@@ -192,10 +192,10 @@ enum HAScaleBenchmark {
         print(
             String(
                 format:
-                    "ha-scale %d guests, %.0f s, %d connection queues: agent CPU %.1f%% of one core, peak RSS %.1f MB; "
+                    "ha-scale %d guests, %.0f s, %d event loops: agent CPU %.1f%% of one core, peak RSS %.1f MB; "
                     + "heartbeats answered %d (failed %d, latest send %.1f ms late); "
                     + "%d of %d stopped guests red, lateness p50 %.2f ms, p99 %.2f ms, max %.2f ms; false reds %d",
-                result.guests, result.seconds, result.connectionQueues,
+                result.guests, result.seconds, result.eventLoops,
                 result.cpuShareOfOneCore * 100,
                 result.peakRSSMegabytes,
                 result.heartbeatsAnswered, result.heartbeatsFailed, result.maximumSendLatenessMs,
@@ -208,7 +208,7 @@ enum HAScaleBenchmark {
     static func usageError(_ message: String) -> Never {
         FileHandle.standardError.write(
             Data(
-                "guestsdk-bench: \(message)\nusage: guestsdk-bench ha-scale [--guests N,N] [--seconds S] [--queues N] [--json]\n"
+                "guestsdk-bench: \(message)\nusage: guestsdk-bench ha-scale [--guests N,N] [--seconds S] [--loops N] [--json]\n"
                     .utf8))
         exit(64)
     }

@@ -19,7 +19,7 @@ let help = """
       ha-scale     the host agent with 1,000 then 9,000 simulated guests heartbeating once a
                    second on their own sockets for 60 s: agent CPU, peak RSS, red lateness
                    (goal at 10,000: < 25% of one core, < 200 MB, p99 < 50 ms, no false red);
-                   options --guests N,N, --seconds S (at least 40), --queues N
+                   options --guests N,N, --seconds S (at least 40), --loops N
       mark-active  MarkActive round trips per second on the kept channel (AppMonitor client,
                    RPCServer, HA engine) against a C ping-pong of the same bytes over a Unix
                    stream socket (goal: ratio >= 0.8); --seconds S per trial (default 2)

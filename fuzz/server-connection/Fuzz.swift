@@ -58,7 +58,7 @@ public func fuzzServerConnection(_ data: UnsafePointer<UInt8>?, _ size: Int) -> 
     guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0 else { return 0 }
     let (serverEnd, client) = (pair[0], pair[1])
     _ = fcntl(serverEnd, F_SETFL, fcntl(serverEnd, F_GETFL) | O_NONBLOCK)
-    fuzzServer.serve(serverEnd, vmName: "vm", peer: .unix(descriptor: serverEnd), currentQueue: nil)
+    fuzzServer.serve(serverEnd, vmName: "vm", peer: .unix(descriptor: serverEnd))
     defer { _ = close(client) }
 
     var timeout = timeval(tv_sec: 10, tv_usec: 0)

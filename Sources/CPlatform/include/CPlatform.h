@@ -1,8 +1,10 @@
 // GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
 // Licensed under the Apache License, Version 2.0.
 
-// CPlatform holds the machine instructions Swift cannot express: CPUID and the
-// VMware backdoor port I/O. Nothing else belongs here.
+// CPlatform holds the machine instructions Swift cannot express (CPUID and the
+// VMware backdoor port I/O) and the two libc calls Swift's Glibc module cannot
+// reach (the variadic ioctl, and accept4, which glibc declares only under
+// _GNU_SOURCE). Nothing else belongs here.
 //
 // The backdoor functions execute IN / REP INSB / REP OUTSB. Outside a VMware
 // guest those fault (SIGSEGV) or read garbage, so callers must run them only
@@ -69,6 +71,12 @@ int guestsdk_errno(void);
 /// such as the vsock device's address family (1976) and local CID (1977) queries.
 /// Swift cannot call the variadic ioctl directly. Returns ioctl's result; errno is kept.
 int guestsdk_ioctl_uint(int fd, unsigned long request, unsigned int *value);
+
+/// Accepts a connection on the listening socket `fd` as accept4(fd, address, length,
+/// SOCK_NONBLOCK | SOCK_CLOEXEC) does: the new descriptor is non-blocking and closed on
+/// exec from its first instant, with no window in which a spawned program could inherit it.
+/// Returns the descriptor, or -1 with errno set.
+int guestsdk_accept_nonblocking(int fd, void *address, unsigned int *length);
 
 #ifdef __cplusplus
 }
