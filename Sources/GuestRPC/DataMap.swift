@@ -98,7 +98,7 @@ public struct DataMap: Equatable, Sendable {
         }
     }
 
-    private static func readInt64(from reader: inout ByteReader) throws -> Int64 {
+    static func readInt64(from reader: inout ByteReader) throws -> Int64 {
         guard let low = reader.readInteger(as: UInt32.self), let high = reader.readInteger(as: UInt32.self) else {
             throw DataMapError.truncated(detail: "an INT64 needs 8 bytes")
         }
@@ -156,7 +156,7 @@ public struct DataMap: Equatable, Sendable {
     }
 
     /// Low 32 bits first, then high 32 bits, each big-endian: not a plain big-endian 64-bit value.
-    private static func writeInt64(_ number: Int64, to writer: inout ByteWriter) {
+    static func writeInt64(_ number: Int64, to writer: inout ByteWriter) {
         let bits = UInt64(bitPattern: number)
         writer.writeInteger(UInt32(truncatingIfNeeded: bits))
         writer.writeInteger(UInt32(truncatingIfNeeded: bits >> 32))

@@ -44,7 +44,33 @@ public struct RPCPacket: Equatable, Sendable {
     ///
     /// - Throws: `DataMapError` for a malformed DataMap, `RPCPacketError` for a missing payload.
     public init(decoding packet: [UInt8], maximumLength: Int = PacketFramer.defaultMaximumLength) throws {
+        if let common = Self.decodeCommonLayout(packet, maximumLength: maximumLength) {
+            self = common
+            return
+        }
         try self.init(dataMap: DataMap(decoding: packet, maximumLength: maximumLength))
+    }
+
+    /// Decodes the layout every sender writes (packet type, payload, optional fast close, in id
+    /// order, nothing else) without building a `DataMap`; nil for anything else, which then goes
+    /// through the full decoder. A packet this accepts decodes the same through the full decoder.
+    private static func decodeCommonLayout(_ packet: [UInt8], maximumLength: Int) -> RPCPacket? {
+        var reader = ByteReader(packet)
+        guard let length = reader.readInteger(as: UInt32.self), Int(length) <= maximumLength,
+            Int(length) <= reader.readableBytes
+        else { return nil }
+        var body = ByteReader(packet, range: 4..<(4 + Int(length)))
+        guard body.readInteger(as: Int32.self) == 1, body.readInteger(as: Int32.self) == Field.packetType,
+            (try? DataMap.readInt64(from: &body)) != nil,
+            body.readInteger(as: Int32.self) == 2, body.readInteger(as: Int32.self) == Field.payload,
+            let payloadLength = body.readInteger(as: Int32.self), payloadLength > 0,
+            let payload = body.readBytes(Int(payloadLength))
+        else { return nil }
+        guard body.readableBytes > 0 else { return RPCPacket(payload: payload) }
+        guard body.readInteger(as: Int32.self) == 1, body.readInteger(as: Int32.self) == Field.fastClose,
+            let flag = try? DataMap.readInt64(from: &body), body.readableBytes == 0
+        else { return nil }
+        return RPCPacket(payload: payload, fastClose: flag != 0)
     }
 
     /// The packet as a DataMap: type 1, the payload, and field 3 only when fast close is set.
@@ -60,7 +86,25 @@ public struct RPCPacket: Equatable, Sendable {
 
     /// The bytes on the wire: the length word and the DataMap.
     public func encoded() -> [UInt8] {
-        self.dataMap.encoded()
+        // The bytes `dataMap.encoded()` writes, fields in id order, without building the map.
+        var writer = ByteWriter(capacity: 4 + 16 + 12 + self.payload.count + (self.fastClose ? 16 : 0))
+        writer.writeInteger(UInt32(0))
+        Self.writeInt64Field(Field.packetType, RPCPacket.dataType, to: &writer)
+        writer.writeInteger(Int32(2))
+        writer.writeInteger(Field.payload)
+        writer.writeInteger(Int32(self.payload.count))
+        writer.writeBytes(self.payload)
+        if self.fastClose {
+            Self.writeInt64Field(Field.fastClose, 1, to: &writer)
+        }
+        writer.setInteger(UInt32(writer.bytes.count - 4), at: 0)
+        return writer.bytes
+    }
+
+    private static func writeInt64Field(_ id: Int32, _ value: Int64, to writer: inout ByteWriter) {
+        writer.writeInteger(Int32(1))
+        writer.writeInteger(id)
+        DataMap.writeInt64(value, to: &writer)
     }
 }
 

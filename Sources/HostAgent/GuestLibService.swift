@@ -120,7 +120,7 @@ public final class GuestLibService: RPCService, @unchecked Sendable {
 
         switch parsed {
         case .infoGet(let version):
-            return Self.infoReply(version: version, sample: sample)
+            return Self.infoReply(version: version, sample: sample, statistics: statistics)
         case .statGet(let encodingName, let statName):
             guard let encoding = StatisticsDocument.Encoding(name: encodingName) else {
                 return .failure("Unknown encoding")
@@ -139,12 +139,14 @@ public final class GuestLibService: RPCService, @unchecked Sendable {
         }
     }
 
-    private static func infoReply(version: UInt32?, sample: VMStatisticsSample) -> RPCReply {
+    private static func infoReply(version: UInt32?, sample: VMStatisticsSample, statistics: VMStatistics)
+        -> RPCReply
+    {
         switch (sample.host.protocolVersion, version) {
         case (.v3, 3):
-            return RPCReply(succeeded: true, payload: sample.encodedV3())
+            return RPCReply(succeeded: true, payload: statistics.encodedImage(of: sample, version: .v3))
         case (_, 2):
-            return RPCReply(succeeded: true, payload: sample.encodedV2())
+            return RPCReply(succeeded: true, payload: statistics.encodedImage(of: sample, version: .v2))
         case (.v3, _):
             return .failure("3")
         case (.v2, _):

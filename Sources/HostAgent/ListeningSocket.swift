@@ -5,7 +5,7 @@ import CPlatform
 import Glibc
 import GuestRPC
 
-/// A listening stream socket watched by an event loop, accepting every connection that arrives.
+/// A listening stream socket watched by an event loop, accepting the connections that arrive.
 ///
 /// Owns the listening descriptor: it is closed on the loop once `cancel()` has run there.
 /// Every accepted descriptor is non-blocking and close-on-exec and is handed, with the peer's
@@ -61,7 +61,10 @@ final class ListeningSocket: @unchecked Sendable {
         }
     }
 
-    /// Accepts every connection waiting in the backlog; out of descriptors, pauses accepting.
+    /// Accepts one connection from the backlog; out of descriptors, pauses accepting.
+    ///
+    /// One per readable event: the watch is level-triggered, so the loop reports the socket again
+    /// while connections wait, and no `accept4` is spent on finding the backlog empty.
     private func acceptPending() {
         while true {
             var storage = sockaddr_storage()
@@ -80,6 +83,7 @@ final class ListeningSocket: @unchecked Sendable {
             self.endDescriptorShortage()
             let bytes = withUnsafeBytes(of: &storage) { Array($0.prefix(Int(length))) }
             self.onAccept(connected, bytes)
+            return
         }
     }
 

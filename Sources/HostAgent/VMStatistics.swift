@@ -35,6 +35,8 @@ public final class VMStatistics: @unchecked Sendable {
     private var fileStamp: FileStamp?
     private var session: Session
     private var current: (tickStart: Date, sample: VMStatisticsSample)?
+    /// The last sample encoded for a `guestlib.info.get` reply, and its V3 and V2 images.
+    private var encodedImages: (sample: VMStatisticsSample, v3: [UInt8]?, v2: [UInt8]?)?
     private var cookie = ""
     private var hasWarnedAboutCounters = false
 
@@ -152,6 +154,27 @@ public final class VMStatistics: @unchecked Sendable {
     /// - Returns: the tick's sample; equal to the previous one while the tick lasts.
     public func sample() -> VMStatisticsSample {
         self.lock.withLock { self.sampleLocked() }
+    }
+
+    /// `sample`'s image for a `guestlib.info.get` reply (PROTOCOL.md §5.3), encoded once per sample: every
+    /// update inside one refresh tick gets the same bytes without encoding them again.
+    ///
+    /// - Parameters:
+    ///   - sample: a sample of this VM, normally the current one.
+    ///   - version: 3 for the header and XDR stream, 2 for the 669-byte image.
+    /// - Returns: the encoded image.
+    public func encodedImage(of sample: VMStatisticsSample, version: GuestLibHostBehaviour.ProtocolVersion) -> [UInt8] {
+        let cached: [UInt8]? = self.lock.withLock {
+            guard let images = self.encodedImages, images.sample == sample else { return nil }
+            return version == .v3 ? images.v3 : images.v2
+        }
+        if let cached { return cached }
+        let image = version == .v3 ? sample.encodedV3() : sample.encodedV2()
+        self.lock.withLock {
+            if self.encodedImages?.sample != sample { self.encodedImages = (sample, nil, nil) }
+            if version == .v3 { self.encodedImages?.v3 = image } else { self.encodedImages?.v2 = image }
+        }
+        return image
     }
 
     /// Applies the atomic-update-cookie ioctl (PROTOCOL.md §6.2): a compare-and-swap of the VM's cookie.

@@ -3,7 +3,8 @@
 
 // Fuzz target "packet": the DataMap decoder, RPCPacket, RPCReply and the PacketFramer
 // fed in random chunks. Compiled into one module with Sources/GuestRPC, so it sees
-// internal names. Besides not crashing, it checks three properties:
+// internal names. Besides not crashing, it checks four properties:
+// RPCPacket's direct codec agrees with the DataMap path byte for byte;
 // a decoded map re-encodes to a map that decodes equal; the framer yields the same
 // packets (or the same error) whatever the chunking; every framed packet decodes
 // as a whole packet would.
@@ -19,6 +20,13 @@ public func fuzzPacket(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
 }
 
 private func checkDecoding(_ bytes: [UInt8]) {
+    let direct = try? RPCPacket(decoding: bytes)
+    let throughMap = try? RPCPacket(dataMap: DataMap(decoding: bytes))
+    precondition(direct == throughMap, "RPCPacket's direct decoding disagrees with the DataMap decoder")
+    if let direct {
+        precondition(
+            direct.encoded() == direct.dataMap.encoded(), "RPCPacket's direct encoding disagrees with DataMap's")
+    }
     guard let map = try? DataMap(decoding: bytes) else { return }
     let again = try? DataMap(decoding: map.encoded())
     precondition(again == map, "a decoded DataMap does not survive encode and decode")
