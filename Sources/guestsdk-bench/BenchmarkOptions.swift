@@ -86,3 +86,15 @@ func threadCPUNanoseconds() -> UInt64 {
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
     return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
 }
+
+/// The trial whose ratio is the median of all trials' ratios (the upper median for an even count).
+///
+/// Both sides of one trial ran back to back and met the same machine; a shared machine drifts between
+/// fast and slow spells lasting seconds, so the ratio within a trial is steadier than a ratio of medians.
+///
+/// - Parameter ratios: one ratio per trial, ours against the baseline.
+/// - Returns: the index of the median trial.
+func medianTrialIndex(_ ratios: [Double]) -> Int {
+    let order = ratios.indices.sorted { ratios[$0] < ratios[$1] }
+    return order[order.count / 2]
+}
