@@ -54,7 +54,7 @@ public struct RPCPacket: Equatable, Sendable {
     /// Decodes the layout every sender writes (packet type, payload, optional fast close, in id
     /// order, nothing else) without building a `DataMap`; nil for anything else, which then goes
     /// through the full decoder. A packet this accepts decodes the same through the full decoder.
-    private static func decodeCommonLayout(_ packet: [UInt8], maximumLength: Int) -> RPCPacket? {
+    static func decodeCommonLayout(_ packet: [UInt8], maximumLength: Int) -> RPCPacket? {
         var reader = ByteReader(packet)
         guard let length = reader.readInteger(as: UInt32.self), Int(length) <= maximumLength,
             Int(length) <= reader.readableBytes

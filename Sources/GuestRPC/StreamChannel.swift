@@ -191,6 +191,21 @@ public final class StreamChannel: RPCChannel {
 
     /// Interprets a whole reply packet: field 2 must be a STRING starting `1 ` or `0 `.
     private func reply(from packet: [UInt8]) throws -> RPCReply {
+        let bytes = try self.replyPayload(from: packet)
+        guard let reply = RPCReply(wireBytes: bytes) else {
+            throw RPCError(
+                .invalidReply, endpoint: self.endpoint,
+                detail: "the reply does not start with '1 ' or '0 '")
+        }
+        return reply
+    }
+
+    /// Field 2 of a reply packet: read directly in the layout every host writes, through the full
+    /// `DataMap` decoder otherwise.
+    private func replyPayload(from packet: [UInt8]) throws -> [UInt8] {
+        if let common = RPCPacket.decodeCommonLayout(packet, maximumLength: self.maximumReplyLength) {
+            return common.payload
+        }
         let map: DataMap
         do {
             map = try DataMap(decoding: packet, maximumLength: self.maximumReplyLength)
@@ -201,12 +216,7 @@ public final class StreamChannel: RPCChannel {
             throw RPCError(
                 .invalidReply, endpoint: self.endpoint, detail: "the reply has no STRING field 2")
         }
-        guard let reply = RPCReply(wireBytes: bytes) else {
-            throw RPCError(
-                .invalidReply, endpoint: self.endpoint,
-                detail: "the reply does not start with '1 ' or '0 '")
-        }
-        return reply
+        return bytes
     }
 
     private func sendAll(_ bytes: [UInt8], on socket: Int32) throws {
