@@ -5,7 +5,7 @@ import Glibc
 
 /// A small structured logger that is passed in, never global.
 ///
-/// Messages are autoclosures, so a disabled level costs almost nothing; data goes
+/// Messages and metadata are autoclosures, so a disabled level costs almost nothing; data goes
 /// in `metadata` as key=value fields rather than in the message text. Libraries
 /// log at `debug`; the host daemon logs state changes at `info` or above.
 public struct Logger: Sendable {
@@ -84,38 +84,41 @@ public struct Logger: Sendable {
     }
 
     /// Logs `message` at `level` with `metadata` when the level is enabled.
-    public func log(_ level: Level, _ message: @autoclosure () -> String, _ metadata: Metadata = [:]) {
+    ///
+    /// Both are autoclosures: at a disabled level neither the text nor the metadata dictionary is built.
+    public func log(_ level: Level, _ message: @autoclosure () -> String, _ metadata: @autoclosure () -> Metadata = [:])
+    {
         guard level >= self.minimumLevel else { return }
-        let fields = metadata.map { Field(key: $0.key, value: $0.value) }
+        let fields = metadata().map { Field(key: $0.key, value: $0.value) }
         self.handler(Entry(level: level, label: self.label, message: message(), metadata: fields))
     }
 
-    public func trace(_ message: @autoclosure () -> String, _ metadata: Metadata = [:]) {
-        self.log(.trace, message(), metadata)
+    public func trace(_ message: @autoclosure () -> String, _ metadata: @autoclosure () -> Metadata = [:]) {
+        self.log(.trace, message(), metadata())
     }
 
-    public func debug(_ message: @autoclosure () -> String, _ metadata: Metadata = [:]) {
-        self.log(.debug, message(), metadata)
+    public func debug(_ message: @autoclosure () -> String, _ metadata: @autoclosure () -> Metadata = [:]) {
+        self.log(.debug, message(), metadata())
     }
 
-    public func info(_ message: @autoclosure () -> String, _ metadata: Metadata = [:]) {
-        self.log(.info, message(), metadata)
+    public func info(_ message: @autoclosure () -> String, _ metadata: @autoclosure () -> Metadata = [:]) {
+        self.log(.info, message(), metadata())
     }
 
-    public func notice(_ message: @autoclosure () -> String, _ metadata: Metadata = [:]) {
-        self.log(.notice, message(), metadata)
+    public func notice(_ message: @autoclosure () -> String, _ metadata: @autoclosure () -> Metadata = [:]) {
+        self.log(.notice, message(), metadata())
     }
 
-    public func warning(_ message: @autoclosure () -> String, _ metadata: Metadata = [:]) {
-        self.log(.warning, message(), metadata)
+    public func warning(_ message: @autoclosure () -> String, _ metadata: @autoclosure () -> Metadata = [:]) {
+        self.log(.warning, message(), metadata())
     }
 
-    public func error(_ message: @autoclosure () -> String, _ metadata: Metadata = [:]) {
-        self.log(.error, message(), metadata)
+    public func error(_ message: @autoclosure () -> String, _ metadata: @autoclosure () -> Metadata = [:]) {
+        self.log(.error, message(), metadata())
     }
 
-    public func critical(_ message: @autoclosure () -> String, _ metadata: Metadata = [:]) {
-        self.log(.critical, message(), metadata)
+    public func critical(_ message: @autoclosure () -> String, _ metadata: @autoclosure () -> Metadata = [:]) {
+        self.log(.critical, message(), metadata())
     }
 }
 

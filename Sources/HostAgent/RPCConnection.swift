@@ -143,10 +143,7 @@ final class RPCConnection: @unchecked Sendable {
                 continue
             }
             if count == 0 {
-                if self.logger.minimumLevel <= .debug {
-                    self.logger.debug(
-                        "peer closed the connection", ["vm": self.vm.name, "peer": self.peer.description])
-                }
+                self.logger.debug("peer closed the connection", ["vm": self.vm.name, "peer": self.peer.description])
                 self.shutDown()
                 return
             }

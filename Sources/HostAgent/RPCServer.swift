@@ -340,9 +340,7 @@ public final class RPCServer: @unchecked Sendable {
             maximumPacketLength: self.configuration.maximumPacketLength,
             loop: loop, logger: self.logger, server: self
         )
-        if self.logger.minimumLevel <= .debug {
-            self.logger.debug("connection accepted", ["vm": vmName, "peer": peer.description])
-        }
+        self.logger.debug("connection accepted", ["vm": vmName, "peer": peer.description])
         guard loop.isCurrent else {
             self.publish(connection, to: endpoint)
             loop.execute { connection.start() }
