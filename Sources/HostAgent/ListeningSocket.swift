@@ -38,13 +38,23 @@ final class ListeningSocket: @unchecked Sendable {
 
     /// Stops accepting and closes the listening descriptor; connections already accepted carry on.
     func cancel() {
-        self.loop.execute {
-            guard !self.isCancelled else { return }
-            self.isCancelled = true
-            self.watcher?.close()
-            self.shortageTimer?.close()
-            _ = Glibc.close(self.descriptor)
-        }
+        self.loop.execute { self.cancelOnLoop() }
+    }
+
+    /// Cancels as `cancel()` does and returns once the loop has done it, after whatever the loop
+    /// was doing with connections accepted before.
+    func cancelAndWait() {
+        self.loop.executeAndWait { self.cancelOnLoop() }
+    }
+
+    private func cancelOnLoop() {
+        guard !self.isCancelled else { return }
+        self.isCancelled = true
+        self.watcher?.close()
+        self.watcher = nil
+        self.shortageTimer?.close()
+        self.shortageTimer = nil
+        _ = Glibc.close(self.descriptor)
     }
 
     private func start() {

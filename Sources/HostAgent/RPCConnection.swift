@@ -89,8 +89,13 @@ final class RPCConnection: @unchecked Sendable {
         self.updateWatch()
     }
 
-    /// Closes the connection from another thread, such as when its VM is removed.
+    /// Closes the connection: at once on the loop's thread, otherwise on the loop's next turn
+    /// (from another thread, such as when its VM is removed).
     func close() {
+        guard !self.loop.isCurrent else {
+            self.shutDown()
+            return
+        }
         self.loop.execute { self.shutDown() }
     }
 
@@ -170,7 +175,8 @@ final class RPCConnection: @unchecked Sendable {
     /// The VM's fault plan is read before each request: a hung host drops the request unanswered,
     /// a delaying host answers it after the delay with reading paused meanwhile.
     private func answerBufferedPackets() {
-        while !self.closesAfterFlush && !self.isWaitingOutDelay {
+        // A service may close the connection while answering (by dropping its VM's connections).
+        while !self.closesAfterFlush && !self.isWaitingOutDelay && !self.isClosed {
             let packet: RPCPacket
             do {
                 guard let bytes = try self.framer.nextPacket() else { return }
@@ -258,7 +264,11 @@ final class RPCConnection: @unchecked Sendable {
     }
 
     /// Writes pending output, keeping the rest for when the socket is writable; closes when asked to.
+    ///
+    /// Nothing is written once the connection is closed: its descriptor number may already
+    /// belong to another socket or file.
     private func flush() {
+        guard !self.isClosed else { return }
         while self.outputOffset < self.output.count {
             let written = self.output.withUnsafeBytes { bytes in
                 let pending = bytes.count - self.outputOffset
@@ -289,9 +299,15 @@ final class RPCConnection: @unchecked Sendable {
     private func shutDown() {
         guard !self.isClosed else { return }
         self.isClosed = true
+        // The watcher's and timer's handlers hold the connection: letting go of them here breaks
+        // the cycle, and libuv releases the handlers once the handles are closed.
         self.watcher?.close()
+        self.watcher = nil
         self.delayTimer?.close()
+        self.delayTimer = nil
         self.delayedPacket = nil
+        self.output = []
+        self.outputOffset = 0
         // The server forgets the connection before the peer can see the end of stream, so a
         // guest that reconnects at once is never counted against a connection still closing.
         self.server?.connectionDidClose(self)

@@ -158,7 +158,11 @@ public final class RPCServer: @unchecked Sendable {
             let listener = ListeningSocket(
                 descriptor: descriptor, loop: loop, logger: self.logger,
                 onAccept: { [weak self] connected, _ in
-                    self?.serve(connected, vmName: name, peer: .unix(descriptor: connected), on: loop)
+                    guard let self else {
+                        _ = close(connected)
+                        return
+                    }
+                    self.serve(connected, vmName: name, peer: .unix(descriptor: connected), on: loop)
                 }
             )
             let context = VMContext(
@@ -191,11 +195,15 @@ public final class RPCServer: @unchecked Sendable {
         let removed: Endpoint? = self.lock.withLock {
             guard let endpoint = self.endpoints.removeValue(forKey: name) else { return nil }
             if let cid = endpoint.configuration.vsockCID { self.vmNamesByCID[cid] = nil }
+            // Under the lock: a VM of the same name added as soon as the lock is free binds a new
+            // socket file at the same path, which must not be unlinked with the old one.
+            _ = unlink(self.socketPath(forVM: name))
             return endpoint
         }
         guard let removed else { return }
-        removed.listener.cancel()
-        _ = unlink(self.socketPath(forVM: name))
+        // A connection the listener's loop is accepting meanwhile finds the VM gone, or is listed,
+        // or closes itself on publishing: once the listener is cancelled, none is left unclosed.
+        removed.listener.cancelAndWait()
         RPCConnection.closeAndWait(Array(removed.connections.values))
         self.logger.info(
             "stopped serving VM", ["vm": name, "connectionsClosed": "\(removed.connections.count)"])
@@ -238,7 +246,11 @@ public final class RPCServer: @unchecked Sendable {
             self.vsockListener = ListeningSocket(
                 descriptor: descriptor, loop: self.loops[0], logger: self.logger,
                 onAccept: { [weak self] connected, address in
-                    self?.serveVsock(connected, peerAddress: address)
+                    guard let self else {
+                        _ = close(connected)
+                        return
+                    }
+                    self.serveVsock(connected, peerAddress: address)
                 }
             )
         }
