@@ -72,6 +72,10 @@ final class ListeningSocket: @unchecked Sendable {
     }
 
     /// Accepts every connection waiting in the backlog; out of descriptors, pauses accepting.
+    ///
+    /// A shortage ends once the backlog is drained (EAGAIN), not at the first connection accepted:
+    /// while connections close one by one under a lasting shortage, each freed descriptor lets one
+    /// more connection in before EMFILE again, and that is still the same shortage.
     private func acceptPending() {
         while true {
             var storage = sockaddr_storage()
@@ -82,12 +86,13 @@ final class ListeningSocket: @unchecked Sendable {
                 if error == EINTR || error == ECONNABORTED { continue }
                 if error == EMFILE || error == ENFILE {
                     self.pauseForDescriptorShortage(errorNumber: error)
-                } else if error != EAGAIN && error != EWOULDBLOCK {
+                } else if error == EAGAIN || error == EWOULDBLOCK {
+                    self.endDescriptorShortage()
+                } else {
                     self.logger.error("accept failed", ["systemCall": "accept4", "errno": "\(error)"])
                 }
                 return
             }
-            self.endDescriptorShortage()
             let bytes = withUnsafeBytes(of: &storage) { Array($0.prefix(Int(length))) }
             self.onAccept(connected, bytes)
         }
@@ -112,7 +117,8 @@ final class ListeningSocket: @unchecked Sendable {
         timer.schedule(after: Self.descriptorShortagePause)
     }
 
-    /// Logs the end of a descriptor shortage, with how long it lasted.
+    /// Logs the end of a descriptor shortage, with how long it lasted: every connection that
+    /// waited in the backlog has been accepted.
     private func endDescriptorShortage() {
         guard let start = self.shortageStart else { return }
         self.shortageStart = nil

@@ -23,23 +23,50 @@ struct ListeningSocketShortageTests {
         try agent.limitDescriptors(to: used + 2)
 
         // Two connections take the last descriptors; the others wait in the backlog.
-        let clients = try (0..<6).map { _ in try TestClient(path: agent.socketPath) }
+        var clients = try (0..<6).map { _ in try TestClient(path: agent.socketPath) }
         #expect(agent.waitForLog { $0.contains(Self.shortageStarts) })
         // Several 100 ms pauses go by, each ending in another accept4 that fails with EMFILE.
-        #expect(!agent.waitForLog(seconds: 0.45) { $0.components(separatedBy: Self.shortageStarts).count > 2 })
+        #expect(!agent.waitForLog(seconds: 0.45) { Self.count(Self.shortageStarts, in: $0) > 1 })
         #expect(!agent.log.contains(Self.shortageEnds))
 
         try agent.limitDescriptors(to: used + 64)
-        _ = clients
         #expect(agent.waitForLog { $0.contains(Self.shortageEnds) })
-        #expect(try TestClient(path: agent.socketPath).request("no-such-command") == .failure("Unknown command"))
+        #expect(try TestClient(path: agent.socketPath).request("none") == .failure(RPCReply.unknownCommandText))
+        clients.removeAll()
 
-        let lines = agent.log.split(separator: "\n")
-        #expect(lines.filter { $0.contains(Self.shortageStarts) }.count == 1)
-        #expect(lines.filter { $0.contains(Self.shortageEnds) }.count == 1)
-        let start = lines.first { $0.contains(Self.shortageStarts) }.map(String.init) ?? ""
-        #expect(start.contains("errno=24"))
-        #expect(start.contains("systemCall=accept4"))
+        #expect(Self.count(Self.shortageStarts, in: agent.log) == 1)
+        #expect(Self.count(Self.shortageEnds, in: agent.log) == 1)
+        let start = agent.log.split(separator: "\n").first { $0.contains(Self.shortageStarts) } ?? ""
+        #expect(start.contains("systemCall=accept4 errno=24"))
+    }
+
+    /// The shortage used to end at the first connection accepted: each descriptor freed under a
+    /// lasting shortage let one connection in and logged the end and a new start, up to two lines
+    /// per 100 ms pause while guests came and went.
+    @Test func aDescriptorFreedDuringAShortageDoesNotEndIt() throws {
+        let agent = try ShortageAgent()
+        defer { agent.stop() }
+        let used = try #require(agent.openDescriptorCount())
+        try agent.limitDescriptors(to: used + 2)
+        var clients = try (0..<6).map { _ in try TestClient(path: agent.socketPath) }
+        #expect(agent.waitForLog { $0.contains(Self.shortageStarts) })
+
+        // The first connection, accepted before the shortage, goes away: its descriptor lets the
+        // next one in, and the one after that meets EMFILE again.
+        #expect(try clients[0].request("none") == .failure(RPCReply.unknownCommandText))
+        clients.removeFirst()
+
+        #expect(!agent.waitForLog(seconds: 0.45) { Self.count(Self.shortageStarts, in: $0) > 1 })
+        #expect(!agent.log.contains(Self.shortageEnds))
+        try agent.limitDescriptors(to: used + 64)
+        #expect(agent.waitForLog { $0.contains(Self.shortageEnds) })
+        #expect(Self.count(Self.shortageStarts, in: agent.log) == 1)
+        #expect(Self.count(Self.shortageEnds, in: agent.log) == 1)
+    }
+
+    /// How many lines of `log` contain `text`.
+    static func count(_ text: String, in log: String) -> Int {
+        log.split(separator: "\n").filter { $0.contains(text) }.count
     }
 }
 
