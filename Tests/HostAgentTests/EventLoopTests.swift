@@ -144,6 +144,20 @@ struct EventLoopTests {
         #expect(seenByOther.values == [["slow work done"]])
     }
 
+    /// A loop holds an epoll and an eventfd descriptor; both are closed when it stops. Other tests
+    /// run meanwhile, so the count gets a margin far below what 300 leaked loops would hold.
+    @Test func stoppedLoopsLeaveNoDescriptorsOpen() {
+        let before = openDescriptorCount()
+
+        for index in 0..<300 {
+            let loop = EventLoop(name: "test-fd-\(index)")
+            loop.executeAndWait {}
+            loop.stop()
+        }
+
+        #expect(openDescriptorCount() - before < 150)
+    }
+
     @Test func stopClosesOpenWatchersAndTimersAndReleasesTheirHandlers() throws {
         let loop = EventLoop(name: "test-stopclose")
         let pair = try SocketPair()
@@ -369,6 +383,11 @@ struct EventLoopWatcherTests {
         #expect(holder == nil)
         #expect(!fired.wait(count: 1, seconds: 0.1))
     }
+}
+
+/// How many descriptors the test process holds open now.
+func openDescriptorCount() -> Int {
+    (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.count ?? 0
 }
 
 /// An object to hold a weak reference to.
