@@ -89,16 +89,6 @@ final class RPCConnection: @unchecked Sendable {
         self.updateWatch()
     }
 
-    /// Closes the connection: at once on the loop's thread, otherwise on the loop's next turn
-    /// (from another thread, such as when its VM is removed).
-    func close() {
-        guard !self.loop.isCurrent else {
-            self.shutDown()
-            return
-        }
-        self.loop.execute { self.shutDown() }
-    }
-
     /// Closes `connections` and returns once they are shut down, so that no request arriving
     /// afterwards is answered on them; one hand-over per loop, however many connections.
     static func closeAndWait(_ connections: [RPCConnection]) {

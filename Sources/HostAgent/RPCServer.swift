@@ -201,8 +201,8 @@ public final class RPCServer: @unchecked Sendable {
             return endpoint
         }
         guard let removed else { return }
-        // A connection the listener's loop is accepting meanwhile finds the VM gone, or is listed,
-        // or closes itself on publishing: once the listener is cancelled, none is left unclosed.
+        // A connection accepted meanwhile finds the VM gone, or was listed and is closed below; the
+        // listening descriptor is closed before this returns.
         removed.listener.cancelAndWait()
         RPCConnection.closeAndWait(Array(removed.connections.values))
         self.logger.info(
@@ -322,7 +322,7 @@ public final class RPCServer: @unchecked Sendable {
     // timer (longer than the AppMonitor heartbeat interval) would remove the gap.
     func serve(_ descriptor: Int32, vmName: String, peer: RPCPeer, on loop: EventLoop? = nil) {
         var logsLimit = false
-        let started: (endpoint: Endpoint, loop: EventLoop)? = self.lock.withLock {
+        let connection: RPCConnection? = self.lock.withLock {
             guard let endpoint = self.endpoints[vmName] else { return nil }
             guard endpoint.connections.count < self.configuration.maximumConnectionsPerVM else {
                 self.counters.connectionsRefused += 1
@@ -332,9 +332,17 @@ public final class RPCServer: @unchecked Sendable {
             }
             self.counters.connectionsAccepted += 1
             self.counters.connectionsOpen += 1
-            return (endpoint, loop ?? self.nextLoop())
+            // Listed in the same step as it is counted: removing the VM or dropping its connections
+            // closes it from now on, even while it answers the request that came with it.
+            let connection = RPCConnection(
+                descriptor: descriptor, vm: endpoint.context, peer: peer,
+                maximumPacketLength: self.configuration.maximumPacketLength,
+                loop: loop ?? self.nextLoop(), logger: self.logger, server: self
+            )
+            endpoint.connections[ObjectIdentifier(connection)] = connection
+            return connection
         }
-        guard let (endpoint, loop) = started else {
+        guard let connection else {
             _ = close(descriptor)
             if logsLimit {
                 self.logger.warning(
@@ -347,36 +355,15 @@ public final class RPCServer: @unchecked Sendable {
             }
             return
         }
-        let connection = RPCConnection(
-            descriptor: descriptor, vm: endpoint.context, peer: peer,
-            maximumPacketLength: self.configuration.maximumPacketLength,
-            loop: loop, logger: self.logger, server: self
-        )
         if self.logger.minimumLevel <= .debug {
             self.logger.debug("connection accepted", ["vm": vmName, "peer": peer.description])
         }
-        guard loop.isCurrent else {
-            self.publish(connection, to: endpoint)
-            loop.execute { connection.start() }
-            return
+        // On its own loop's thread the connection starts here, without a hop to another thread.
+        if connection.loop.isCurrent {
+            connection.start()
+        } else {
+            connection.loop.execute { connection.start() }
         }
-        // On the connection's loop nothing else can reach the connection yet: a one-shot
-        // exchange may finish inside start() and is then never published at all.
-        connection.start()
-        if !connection.isClosed {
-            self.publish(connection, to: endpoint)
-        }
-    }
-
-    /// Lists an open connection under the endpoint that accepted it, so removing the VM closes it;
-    /// closes it when that endpoint is gone, even if a VM of the same name was added since.
-    private func publish(_ connection: RPCConnection, to endpoint: Endpoint) {
-        let isListed: Bool = self.lock.withLock {
-            guard self.endpoints[connection.vm.name] === endpoint else { return false }
-            endpoint.connections[ObjectIdentifier(connection)] = connection
-            return true
-        }
-        if !isListed { connection.close() }
     }
 
     /// The next event loop in turn; call it with the lock held.

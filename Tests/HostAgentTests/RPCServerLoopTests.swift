@@ -47,6 +47,19 @@ struct RPCServerLoopTests {
         #expect(try fixture.client().request("echo after") == .success("after"))
     }
 
+    @Test func droppingAConnectionDuringAReplyDelayClosesItWithoutTheReply() throws {
+        let fixture = try ServerFixture()
+        #expect(fixture.server.setFaultPlan(FaultPlan(replyDelay: .seconds(30)), forVM: "vm1"))
+        let client = try fixture.client()
+        try client.write(RPCPacket(payload: Array("echo never".utf8)).encoded())
+        #expect(fixture.waitUntil { fixture.server.statistics.connectionsOpen == 1 })
+
+        #expect(fixture.server.dropConnections(ofVM: "vm1") == 1)
+
+        #expect(try client.readsEndOfStream())
+        #expect(ServerSockets.wait(untilOpen: 1, under: fixture.stateDirectory))
+    }
+
     @Test func aPeerThatNeverReadsALargeReplyThenLeavesReleasesItsConnection() throws {
         let fixture = try ServerFixture()
         for _ in 0..<10 {
@@ -212,6 +225,83 @@ struct RPCServerLoopTests {
         #expect(ServerSockets.wait(untilOpen: names.count, under: fixture.stateDirectory))
         fixture.server.stop()
         #expect(ServerSockets.open(under: fixture.stateDirectory) == 0)
+    }
+
+    /// A connection was listed under its VM only after answering the request that came with it:
+    /// dropping the VM's connections meanwhile (from that very request, or from another thread
+    /// while it was answered) missed it, although the statistics already counted it open.
+    @Test func aConnectionAnsweringTheRequestItCameWithIsDroppedWithTheOthers() throws {
+        let fixture = try ServerFixture(vms: [])
+        let inBlock = DispatchSemaphore(value: 0)
+        let unblock = DispatchSemaphore(value: 0)
+        let dropped = Recorder<Int>()
+        let router = EchoService.router()
+        router.register(
+            command: "block",
+            to: ClosureService { _ in
+                inBlock.signal()
+                _ = unblock.wait(timeout: .now() + 5)
+                return .success("unblocked")
+            })
+        router.register(
+            command: "drop",
+            to: ClosureService { request in
+                dropped.append(fixture.server.dropConnections(ofVM: request.vmName))
+                return .success("dropped")
+            })
+        try fixture.server.addVM(VMEndpointConfiguration(name: "vm1"), router: router)
+        let first = try fixture.client()
+        #expect(try first.request("echo listed") == .success("listed"))
+        try first.write(RPCPacket(payload: Array("block".utf8)).encoded())
+        #expect(inBlock.wait(timeout: .now() + 5) == .success)
+
+        // The VM's loop is busy: this connection and its request wait together until it is free.
+        let second = try fixture.client()
+        try second.write(RPCPacket(payload: Array("drop".utf8)).encoded())
+        unblock.signal()
+
+        #expect(try first.readReply() == .success("unblocked"))
+        #expect(try first.readsEndOfStream())
+        #expect(try second.readsEndOfStream())
+        // Once the VM's loop answers another connection, the turn that dropped them is over.
+        #expect(try fixture.client().request("echo next") == .success("next"))
+        #expect(dropped.values == [2])
+    }
+
+    /// The server's last reference can go while a request is being answered on a loop's thread,
+    /// which then runs the server's deinit itself: stopping must neither deadlock on that loop
+    /// nor leave anything open.
+    @Test func aServerReleasedWhileAnsweringOnItsLoopStopsCleanly() throws {
+        let directory = try DaemonFixture.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let inHandler = DispatchSemaphore(value: 0)
+        let released = DispatchSemaphore(value: 0)
+        let router = EchoService.router()
+        router.register(
+            command: "slow",
+            to: ClosureService { _ in
+                inHandler.signal()
+                _ = released.wait(timeout: .now() + 5)
+                return .success("late")
+            })
+        var server: RPCServer? = RPCServer(
+            configuration: RPCServer.Configuration(stateDirectory: directory), logger: .disabled)
+        weak let weakServer = server
+        try server?.addVM(VMEndpointConfiguration(name: "vm1"), router: router)
+        let client = try TestClient(path: directory + "/vms/vm1.sock")
+        // The first request is answered as the connection is accepted, the next by its watcher,
+        // where the connection holds the server only while it answers.
+        #expect(try client.request("echo first") == .success("first"))
+        try client.write(RPCPacket(payload: Array("slow".utf8)).encoded())
+        #expect(inHandler.wait(timeout: .now() + 5) == .success)
+
+        server = nil
+        released.signal()
+
+        // The server stops while the reply is on its way: the reply is dropped with the connection.
+        #expect(try client.readsEndOfStream())
+        #expect(weakServer == nil)
+        #expect(ServerSockets.wait(untilOpen: 0, under: directory))
     }
 
     /// A service on the loop's thread that drops its own VM's connections closes the connection it
