@@ -95,6 +95,74 @@ struct RPCServerLoopTests {
         #expect(ServerSockets.wait(untilOpen: 1, under: fixture.stateDirectory))
     }
 
+    @Test func aThousandConnectionsOpenAtOnceAreServedAndReleased() throws {
+        let fixture = try ServerFixture()
+        var clients = try (0..<1000).map { _ in try fixture.client() }
+        for (index, client) in clients.enumerated() {
+            try client.write(RPCPacket(payload: Array("echo \(index)".utf8)).encoded())
+        }
+
+        for (index, client) in clients.enumerated() {
+            #expect(try client.readReply() == .success("\(index)"))
+        }
+        #expect(fixture.server.statistics.connectionsOpen == 1000)
+        clients.removeAll()
+
+        #expect(fixture.waitUntilClosed(accepted: 1000))
+        #expect(ServerSockets.wait(untilOpen: 1, under: fixture.stateDirectory))
+    }
+
+    /// Requests pipelined faster than their replies are read: the server stops reading while
+    /// replies wait to be written, and answers every request, in order, once they are read.
+    @Test func pipelinedRequestsFromASlowReaderAreAllAnsweredInOrder() throws {
+        let fixture = try ServerFixture()
+        let client = try fixture.client()
+        let count = 10_000
+        let written = DispatchSemaphore(value: 0)
+        let writeFailure = Recorder<String>()
+        Thread {
+            defer { written.signal() }
+            do {
+                for index in 0..<count {
+                    try client.write(RPCPacket(payload: Array("fill \(index % 3000)".utf8)).encoded())
+                }
+            } catch {
+                writeFailure.append("\(error)")
+            }
+        }.start()
+
+        var mismatches = 0
+        let filler = [UInt8](repeating: UInt8(ascii: "A"), count: 3000)
+        for index in 0..<count {
+            let reply = try client.readReply()
+            if !reply.succeeded || reply.payload[...] != filler[..<(index % 3000)] { mismatches += 1 }
+        }
+
+        #expect(written.wait(timeout: .now() + 10) == .success)
+        #expect(writeFailure.values.isEmpty)
+        #expect(mismatches == 0)
+    }
+
+    /// Small requests for large replies from a peer that reads nothing: the server answered every
+    /// request in a read at once and buffered all the replies (1,000 requests of 13 bytes made
+    /// 60 MB here). It now stops answering while 256 KiB of replies wait to be written.
+    @Test func smallRequestsForLargeRepliesDoNotBufferEveryReply() throws {
+        let answered = Recorder<Int>()
+        let fixture = try ServerFixture(requestObserver: { _ in answered.append(1) })
+        let client = try fixture.client()
+
+        let request = RPCPacket(payload: Array("fill 60000".utf8)).encoded()
+        try client.write(Array([[UInt8]](repeating: request, count: 1000).joined()))
+
+        #expect(poll(seconds: 5) { answered.values.count >= 1 })
+        #expect(!poll(seconds: 0.5) { answered.values.count > 50 })
+        for _ in 0..<1000 {
+            let reply = try client.readReply()
+            #expect(reply.payload.count == 60000)
+        }
+        #expect(answered.values.count == 1000)
+    }
+
     @Test func stopWithRequestsInFlightClosesEverything() throws {
         let fixture = try ServerFixture(vms: [
             VMEndpointConfiguration(name: "vm1"), VMEndpointConfiguration(name: "vm2"),
@@ -343,6 +411,16 @@ extension ServerFixture {
             return statistics.connectionsAccepted == accepted && statistics.connectionsOpen == 0
         }
     }
+}
+
+/// Polls `condition` every 10 ms for at most `seconds`; true once it holds.
+func poll(seconds: Double, _ condition: () -> Bool) -> Bool {
+    let deadline = Date(timeIntervalSinceNow: seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(10_000)
+    }
+    return condition()
 }
 
 /// Answers every request with a closure.
