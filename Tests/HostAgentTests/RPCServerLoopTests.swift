@@ -60,6 +60,21 @@ struct RPCServerLoopTests {
         #expect(ServerSockets.wait(untilOpen: 1, under: fixture.stateDirectory))
     }
 
+    @Test func pipelinedRequestsUnderAReplyDelayAreEachDelayedAndAnsweredInOrder() throws {
+        let fixture = try ServerFixture()
+        fixture.server.setFaultPlan(FaultPlan(replyDelay: .milliseconds(3)), forVM: "vm1")
+        let client = try fixture.client()
+        let requests = (0..<20).map { RPCPacket(payload: Array("echo \($0)".utf8)).encoded() }
+        let start = ContinuousClock.now
+
+        try client.write(Array(requests.joined()))
+
+        for index in 0..<20 {
+            #expect(try client.readReply() == .success("\(index)"))
+        }
+        #expect(ContinuousClock.now - start >= .milliseconds(60))
+    }
+
     @Test func aPeerThatNeverReadsALargeReplyThenLeavesReleasesItsConnection() throws {
         let fixture = try ServerFixture()
         for _ in 0..<10 {
