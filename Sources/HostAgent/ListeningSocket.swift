@@ -5,7 +5,7 @@ import CPlatform
 import Glibc
 import GuestRPC
 
-/// A listening stream socket watched by an event loop, accepting every connection that arrives.
+/// A listening stream socket watched by an event loop, accepting the connections that arrive.
 ///
 /// Owns the listening descriptor: it is closed on the loop once `cancel()` has run there.
 /// Every accepted descriptor is non-blocking and close-on-exec and is handed, with the peer's
@@ -71,11 +71,14 @@ final class ListeningSocket: @unchecked Sendable {
         }
     }
 
-    /// Accepts every connection waiting in the backlog; out of descriptors, pauses accepting.
+    /// Accepts one connection from the backlog; out of descriptors, pauses accepting.
     ///
-    /// A shortage ends once the backlog is drained (EAGAIN), not at the first connection accepted:
-    /// while connections close one by one under a lasting shortage, each freed descriptor lets one
-    /// more connection in before EMFILE again, and that is still the same shortage.
+    /// One per readable event: the watch is level-triggered, so the loop reports the socket again
+    /// while connections wait, and no `accept4` is spent on finding the backlog empty. During a
+    /// descriptor shortage it accepts until the backlog is drained (EAGAIN), which is when the
+    /// shortage ends, not at the first connection accepted: while connections close one by one
+    /// under a lasting shortage, each freed descriptor lets one more connection in before EMFILE
+    /// again, and that is still the same shortage.
     private func acceptPending() {
         while true {
             var storage = sockaddr_storage()
@@ -95,6 +98,7 @@ final class ListeningSocket: @unchecked Sendable {
             }
             let bytes = withUnsafeBytes(of: &storage) { Array($0.prefix(Int(length))) }
             self.onAccept(connected, bytes)
+            guard self.shortageStart != nil else { return }
         }
     }
 
