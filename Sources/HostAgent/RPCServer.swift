@@ -191,6 +191,11 @@ public final class RPCServer: @unchecked Sendable {
     /// answers any more) and removes its socket file.
     ///
     /// - Parameter name: the VM's name; an unknown name does nothing.
+    // FIXME: called from a service (on a loop's thread) for a VM whose listener or connections are
+    // on another loop, this waits for that loop, as `dropConnections` and `stop` do; two services
+    // doing so towards each other's loops at once would deadlock. Nothing in the agent does it
+    // today. Handing the closes over without waiting when called on a loop's thread (connections
+    // would then close a turn later) would remove the hazard.
     public func removeVM(named name: String) {
         let removed: Endpoint? = self.lock.withLock {
             guard let endpoint = self.endpoints.removeValue(forKey: name) else { return nil }
