@@ -25,8 +25,15 @@ final class EventLoop: @unchecked Sendable {
     private let lock = NSLock()
     private var pendingWork: [() -> Void] = []
     private var isStopping = false
-    private var loopThread = pthread_t()
-    private let finished = DispatchSemaphore(value: 0)
+    /// The thread-local slot in which a loop's thread keeps its loop, for `isCurrent`.
+    private static let currentLoopKey: pthread_key_t = {
+        var key = pthread_key_t()
+        let created = pthread_key_create(&key, nil)
+        precondition(created == 0, "pthread_key_create failed: errno \(created)")
+        return key
+    }()
+    /// Entered while the loop's thread runs; every `stop()` from another thread waits on it.
+    private let running = DispatchGroup()
 
     /// Starts a loop on a new thread; returns once the thread runs.
     ///
@@ -45,8 +52,9 @@ final class EventLoop: @unchecked Sendable {
         LoopHandleBox.attach(self, to: self.wakeUp)
 
         let started = DispatchSemaphore(value: 0)
+        self.running.enter()
         let thread = Thread { [self] in
-            self.loopThread = pthread_self()
+            pthread_setspecific(Self.currentLoopKey, Unmanaged.passUnretained(self).toOpaque())
             started.signal()
             self.run()
         }
@@ -61,8 +69,12 @@ final class EventLoop: @unchecked Sendable {
     }
 
     /// True on the loop's own thread.
+    ///
+    /// The thread keeps its loop in thread-local storage: a `pthread_t` comparison would be true
+    /// on a new thread that reuses the `pthread_t` of the loop's ended thread.
     var isCurrent: Bool {
-        pthread_equal(pthread_self(), self.loopThread) != 0
+        let current: UnsafeMutableRawPointer? = pthread_getspecific(Self.currentLoopKey)
+        return current == Unmanaged.passUnretained(self).toOpaque()
     }
 
     /// The loop for libuv calls; use it on the loop's thread only.
@@ -71,13 +83,17 @@ final class EventLoop: @unchecked Sendable {
     /// Runs `work` on the loop's thread, after the work handed over before it.
     ///
     /// Work handed over after `stop()` is dropped.
-    func execute(_ work: @escaping () -> Void) {
+    ///
+    /// - Returns: false when the work was dropped because the loop is stopping.
+    @discardableResult
+    func execute(_ work: @escaping () -> Void) -> Bool {
         // The wake-up is sent under the lock: once `stop()` has set `isStopping` nobody sends
         // again, so the loop thread may close the wake-up handle as soon as it sees the flag.
         self.lock.withLock {
-            guard !self.isStopping else { return }
+            guard !self.isStopping else { return false }
             self.pendingWork.append(work)
             uv_async_send(self.wakeUp)
+            return true
         }
     }
 
@@ -86,29 +102,30 @@ final class EventLoop: @unchecked Sendable {
     ///
     /// Called on another loop's thread it blocks that loop meanwhile; two loops waiting on each
     /// other would deadlock, so a watcher's handler must not call it for a different loop.
+    /// After `stop()` the work is dropped and it returns at once.
     func executeAndWait(_ work: @escaping () -> Void) {
         if self.isCurrent {
             work()
             return
         }
         let done = DispatchSemaphore(value: 0)
-        self.execute {
+        let accepted = self.execute {
             work()
             done.signal()
         }
-        done.wait()
+        if accepted { done.wait() }
     }
 
     /// Stops the loop once the work handed over so far has run, closes every watcher and timer
     /// still open, and returns when the thread has ended (at once when called on the loop's thread).
+    ///
+    /// Every call from another thread waits for the end, not only the first.
     func stop() {
-        let wasStopping = self.lock.withLock {
-            defer { self.isStopping = true }
+        self.lock.withLock {
             if !self.isStopping { uv_async_send(self.wakeUp) }
-            return self.isStopping
+            self.isStopping = true
         }
-        guard !wasStopping else { return }
-        if !self.isCurrent { self.finished.wait() }
+        if !self.isCurrent { self.running.wait() }
     }
 
     private func run() {
@@ -121,7 +138,7 @@ final class EventLoop: @unchecked Sendable {
             }, nil)
         uv_run(self.loop, UV_RUN_DEFAULT)
         uv_loop_close(self.loop)
-        self.finished.signal()
+        self.running.leave()
     }
 
     private func runPendingWork() {
@@ -139,11 +156,18 @@ final class EventLoop: @unchecked Sendable {
     }
 }
 
+/// A Swift object that owns a libuv handle and must hear when the handle is gone.
+protocol LoopHandleOwner: AnyObject {
+    /// Called on the loop's thread once libuv has closed the handle, just before its memory is freed.
+    func handleDidClose()
+}
+
 /// Ties a libuv handle to the Swift object its callbacks reach, through the handle's `data`.
 ///
 /// The box is retained while the handle is open and released in the close callback, which also
 /// frees the handle's memory, so a handle closed by whoever (its owner, or the loop at `stop()`)
-/// never outlives its memory or leaks it.
+/// never outlives its memory or leaks it. An owner that is a `LoopHandleOwner` hears of the close
+/// first, so it never touches the freed memory afterwards.
 enum LoopHandleBox {
     /// Stores a retained `owner` in the handle's data.
     static func attach<Handle>(_ owner: AnyObject, to handle: UnsafeMutablePointer<Handle>) {
@@ -173,6 +197,7 @@ enum LoopHandleBox {
         guard let handle else { return }
         let box = handle.pointee.data.map { Unmanaged<AnyObject>.fromOpaque($0) }
         handle.pointee.data = nil
+        (box?.takeUnretainedValue() as? LoopHandleOwner)?.handleDidClose()
         box?.release()
         handle.deallocate()
     }
@@ -183,7 +208,7 @@ enum LoopHandleBox {
 /// Create, change and close it on the loop's thread. It stays alive, and keeps its handler
 /// alive, until `close()`; the descriptor itself stays the caller's to close, which is safe
 /// at once after `close()` (libuv removes it from epoll there and then).
-final class DescriptorWatcher {
+final class DescriptorWatcher: LoopHandleOwner {
     /// Called on the loop's thread with what the descriptor is ready for; `failed` reports a
     /// polling error (the descriptor should be closed).
     typealias Handler = (_ readable: Bool, _ writable: Bool, _ failed: Bool) -> Void
@@ -208,6 +233,9 @@ final class DescriptorWatcher {
         }
         LoopHandleBox.attach(self, to: self.handle)
     }
+
+    /// False once the watcher is closed, by its owner or by the loop's `stop()`.
+    var isOpen: Bool { !self.isClosed }
 
     /// Waits for the descriptor to become readable, writable, both or (both false) neither.
     func watch(readable: Bool, writable: Bool) {
@@ -234,30 +262,49 @@ final class DescriptorWatcher {
         self.isClosed = true
         LoopHandleBox.close(self.handle)
     }
+
+    /// The loop closed the handle (at `stop()`, or after `close()`): its memory is about to go.
+    func handleDidClose() {
+        self.isClosed = true
+    }
 }
 
 /// A one-shot timer on an event loop (libuv's `uv_timer_t`), with millisecond resolution.
 ///
 /// Create, schedule and close it on the loop's thread; it keeps its handler alive until `close()`.
-final class LoopTimer {
+final class LoopTimer: LoopHandleOwner {
     private let handle: UnsafeMutablePointer<uv_timer_t>
     private let handler: () -> Void
     private var isClosed = false
+
+    private let loop: EventLoop
 
     /// Creates a timer that is not scheduled yet.
     init(loop: EventLoop, handler: @escaping () -> Void) {
         self.handle = .allocate(capacity: 1)
         self.handler = handler
+        self.loop = loop
         uv_timer_init(loop.handle, self.handle)
         LoopHandleBox.attach(self, to: self.handle)
     }
 
-    /// Runs the handler once after `delay` (rounded up to a millisecond), replacing an earlier schedule.
+    /// False once the timer is closed, by its owner or by the loop's `stop()`.
+    var isOpen: Bool { !self.isClosed }
+
+    /// Runs the handler once after `delay` (rounded up to a millisecond) from now, replacing an
+    /// earlier schedule; never before `delay` has passed.
+    ///
+    /// libuv counts a timer from the loop's time, cached when the loop's turn began; it is brought
+    /// up to date first, or a timer scheduled late in a long turn would fire early. That time is in
+    /// whole milliseconds, truncated, so one millisecond more keeps the timer from firing up to a
+    /// millisecond early.
     func schedule(after delay: Duration) {
         guard !self.isClosed else { return }
         let (seconds, attoseconds) = delay.components
         let wholeMilliseconds = min(max(0, seconds), 1_000_000_000_000) * 1000
-        let milliseconds = wholeMilliseconds + (max(0, attoseconds) + 999_999_999_999_999) / 1_000_000_000_000_000
+        let milliseconds =
+            wholeMilliseconds + (max(0, attoseconds) + 999_999_999_999_999) / 1_000_000_000_000_000 + 1
+        uv_update_time(self.loop.handle)
         uv_timer_start(
             self.handle,
             { handle in
@@ -270,5 +317,10 @@ final class LoopTimer {
         guard !self.isClosed else { return }
         self.isClosed = true
         LoopHandleBox.close(self.handle)
+    }
+
+    /// The loop closed the handle (at `stop()`, or after `close()`): its memory is about to go.
+    func handleDidClose() {
+        self.isClosed = true
     }
 }

@@ -38,13 +38,23 @@ final class ListeningSocket: @unchecked Sendable {
 
     /// Stops accepting and closes the listening descriptor; connections already accepted carry on.
     func cancel() {
-        self.loop.execute {
-            guard !self.isCancelled else { return }
-            self.isCancelled = true
-            self.watcher?.close()
-            self.shortageTimer?.close()
-            _ = Glibc.close(self.descriptor)
-        }
+        self.loop.execute { self.cancelOnLoop() }
+    }
+
+    /// Cancels as `cancel()` does and returns once the loop has done it, after whatever the loop
+    /// was doing with connections accepted before.
+    func cancelAndWait() {
+        self.loop.executeAndWait { self.cancelOnLoop() }
+    }
+
+    private func cancelOnLoop() {
+        guard !self.isCancelled else { return }
+        self.isCancelled = true
+        self.watcher?.close()
+        self.watcher = nil
+        self.shortageTimer?.close()
+        self.shortageTimer = nil
+        _ = Glibc.close(self.descriptor)
     }
 
     private func start() {
@@ -64,7 +74,11 @@ final class ListeningSocket: @unchecked Sendable {
     /// Accepts one connection from the backlog; out of descriptors, pauses accepting.
     ///
     /// One per readable event: the watch is level-triggered, so the loop reports the socket again
-    /// while connections wait, and no `accept4` is spent on finding the backlog empty.
+    /// while connections wait, and no `accept4` is spent on finding the backlog empty. During a
+    /// descriptor shortage it accepts until the backlog is drained (EAGAIN), which is when the
+    /// shortage ends, not at the first connection accepted: while connections close one by one
+    /// under a lasting shortage, each freed descriptor lets one more connection in before EMFILE
+    /// again, and that is still the same shortage.
     private func acceptPending() {
         while true {
             var storage = sockaddr_storage()
@@ -75,15 +89,16 @@ final class ListeningSocket: @unchecked Sendable {
                 if error == EINTR || error == ECONNABORTED { continue }
                 if error == EMFILE || error == ENFILE {
                     self.pauseForDescriptorShortage(errorNumber: error)
-                } else if error != EAGAIN && error != EWOULDBLOCK {
+                } else if error == EAGAIN || error == EWOULDBLOCK {
+                    self.endDescriptorShortage()
+                } else {
                     self.logger.error("accept failed", ["systemCall": "accept4", "errno": "\(error)"])
                 }
                 return
             }
-            self.endDescriptorShortage()
             let bytes = withUnsafeBytes(of: &storage) { Array($0.prefix(Int(length))) }
             self.onAccept(connected, bytes)
-            return
+            guard self.shortageStart != nil else { return }
         }
     }
 
@@ -106,7 +121,8 @@ final class ListeningSocket: @unchecked Sendable {
         timer.schedule(after: Self.descriptorShortagePause)
     }
 
-    /// Logs the end of a descriptor shortage, with how long it lasted.
+    /// Logs the end of a descriptor shortage, with how long it lasted: every connection that
+    /// waited in the backlog has been accepted.
     private func endDescriptorShortage() {
         guard let start = self.shortageStart else { return }
         self.shortageStart = nil

@@ -18,15 +18,19 @@ struct VMContext: Sendable {
 /// readable, the bytes feed the framer, each whole packet is answered through
 /// the VM's router, and replies go to an output buffer written at once or, when
 /// the socket is full, as soon as it is writable again. While output is pending
-/// (or a fault-plan delay runs) reading stops, so a peer that does not read its
-/// replies cannot make the buffer grow. A connection whose first request came
-/// with it is answered before any watcher exists, and a one-shot (fast close)
-/// exchange ends without ever registering with the loop.
+/// (or a fault-plan delay runs) reading stops, and at `outputHighWater` bytes of
+/// replies pending, answering stops too, so a peer that does not read its replies
+/// cannot make the buffer grow beyond that and one reply. A connection whose first
+/// request came with it is answered before any watcher exists, and a one-shot (fast
+/// close) exchange ends without ever registering with the loop.
 final class RPCConnection: @unchecked Sendable {
     /// The size of one `read` from the socket.
     private static let readChunkSize = 16384
     /// How many reads one readable event makes before letting other connections run.
     private static let readsPerTurn = 4
+    /// How many reply bytes may wait to be written before requests already read wait unanswered:
+    /// small requests for large replies would otherwise buffer every reply of a read at once.
+    static let outputHighWater = 256 * 1024
 
     let vm: VMContext
     let peer: RPCPeer
@@ -89,11 +93,6 @@ final class RPCConnection: @unchecked Sendable {
         self.updateWatch()
     }
 
-    /// Closes the connection from another thread, such as when its VM is removed.
-    func close() {
-        self.loop.execute { self.shutDown() }
-    }
-
     /// Closes `connections` and returns once they are shut down, so that no request arriving
     /// afterwards is answered on them; one hand-over per loop, however many connections.
     static func closeAndWait(_ connections: [RPCConnection]) {
@@ -117,7 +116,11 @@ final class RPCConnection: @unchecked Sendable {
             self.shutDown()
             return
         }
-        if writable { self.flush() }
+        if writable {
+            self.flush()
+            // Requests left unanswered at the high-water mark come before any new one.
+            if !self.isClosed && self.outputOffset >= self.output.count { self.answerAndFlush() }
+        }
         if readable && !self.isClosed { self.readAvailable() }
         if !self.isClosed { self.updateWatch() }
     }
@@ -137,8 +140,7 @@ final class RPCConnection: @unchecked Sendable {
                 return count
             }
             if count > 0 {
-                self.answerBufferedPackets()
-                self.flush()
+                self.answerAndFlush()
                 if count < chunkSize { return }
                 continue
             }
@@ -162,19 +164,35 @@ final class RPCConnection: @unchecked Sendable {
         }
     }
 
-    /// Answers every whole packet buffered, stopping after a fast-close request or a bad packet.
+    /// Answers buffered requests and writes their replies until the socket is full, a delay or
+    /// fast close stops answering, or no whole request is left.
+    private func answerAndFlush() {
+        while self.answerBufferedPackets() {
+            self.flush()
+            guard !self.isClosed, self.outputOffset >= self.output.count else { return }
+        }
+        self.flush()
+    }
+
+    /// Answers whole packets buffered, stopping after a fast-close request or a bad packet, and
+    /// at `outputHighWater` bytes of replies waiting to be written.
     ///
     /// The VM's fault plan is read before each request: a hung host drops the request unanswered,
     /// a delaying host answers it after the delay with reading paused meanwhile.
-    private func answerBufferedPackets() {
-        while !self.closesAfterFlush && !self.isWaitingOutDelay {
+    ///
+    /// - Returns: true when it stopped at the high-water mark with requests possibly left.
+    @discardableResult
+    private func answerBufferedPackets() -> Bool {
+        // A service may close the connection while answering (by dropping its VM's connections).
+        while !self.closesAfterFlush && !self.isWaitingOutDelay && !self.isClosed {
+            guard self.output.count - self.outputOffset < Self.outputHighWater else { return true }
             let packet: RPCPacket
             do {
-                guard let bytes = try self.framer.nextPacket() else { return }
+                guard let bytes = try self.framer.nextPacket() else { return false }
                 packet = try RPCPacket(decoding: bytes, maximumLength: self.framer.maximumLength)
             } catch {
                 self.reject(reason: BadPacketReason(error), detail: "\(error)")
-                return
+                return false
             }
             let plan = self.vm.faults.plan
             if plan.isHung {
@@ -183,10 +201,11 @@ final class RPCConnection: @unchecked Sendable {
             }
             if plan.replyDelay > .zero {
                 self.answer(packet, after: plan.replyDelay)
-                return
+                return false
             }
             self.respond(to: packet)
         }
+        return false
     }
 
     private func respond(to packet: RPCPacket) {
@@ -210,8 +229,7 @@ final class RPCConnection: @unchecked Sendable {
         self.delayedPacket = nil
         self.isWaitingOutDelay = false
         self.respond(to: packet)
-        self.answerBufferedPackets()
-        self.flush()
+        self.answerAndFlush()
         if !self.isClosed { self.updateWatch() }
     }
 
@@ -255,7 +273,11 @@ final class RPCConnection: @unchecked Sendable {
     }
 
     /// Writes pending output, keeping the rest for when the socket is writable; closes when asked to.
+    ///
+    /// Nothing is written once the connection is closed: its descriptor number may already
+    /// belong to another socket or file.
     private func flush() {
+        guard !self.isClosed else { return }
         while self.outputOffset < self.output.count {
             let written = self.output.withUnsafeBytes { bytes in
                 let pending = bytes.count - self.outputOffset
@@ -286,9 +308,15 @@ final class RPCConnection: @unchecked Sendable {
     private func shutDown() {
         guard !self.isClosed else { return }
         self.isClosed = true
+        // The watcher's and timer's handlers hold the connection: letting go of them here breaks
+        // the cycle, and libuv releases the handlers once the handles are closed.
         self.watcher?.close()
+        self.watcher = nil
         self.delayTimer?.close()
+        self.delayTimer = nil
         self.delayedPacket = nil
+        self.output = []
+        self.outputOffset = 0
         // The server forgets the connection before the peer can see the end of stream, so a
         // guest that reconnects at once is never counted against a connection still closing.
         self.server?.connectionDidClose(self)

@@ -158,7 +158,11 @@ public final class RPCServer: @unchecked Sendable {
             let listener = ListeningSocket(
                 descriptor: descriptor, loop: loop, logger: self.logger,
                 onAccept: { [weak self] connected, _ in
-                    self?.serve(connected, vmName: name, peer: .unix(descriptor: connected), on: loop)
+                    guard let self else {
+                        _ = close(connected)
+                        return
+                    }
+                    self.serve(connected, vmName: name, peer: .unix(descriptor: connected), on: loop)
                 }
             )
             let context = VMContext(
@@ -187,15 +191,24 @@ public final class RPCServer: @unchecked Sendable {
     /// answers any more) and removes its socket file.
     ///
     /// - Parameter name: the VM's name; an unknown name does nothing.
+    // FIXME: called from a service (on a loop's thread) for a VM whose listener or connections are
+    // on another loop, this waits for that loop, as `dropConnections` and `stop` do; two services
+    // doing so towards each other's loops at once would deadlock. Nothing in the agent does it
+    // today. Handing the closes over without waiting when called on a loop's thread (connections
+    // would then close a turn later) would remove the hazard.
     public func removeVM(named name: String) {
         let removed: Endpoint? = self.lock.withLock {
             guard let endpoint = self.endpoints.removeValue(forKey: name) else { return nil }
             if let cid = endpoint.configuration.vsockCID { self.vmNamesByCID[cid] = nil }
+            // Under the lock: a VM of the same name added as soon as the lock is free binds a new
+            // socket file at the same path, which must not be unlinked with the old one.
+            _ = unlink(self.socketPath(forVM: name))
             return endpoint
         }
         guard let removed else { return }
-        removed.listener.cancel()
-        _ = unlink(self.socketPath(forVM: name))
+        // A connection accepted meanwhile finds the VM gone, or was listed and is closed below; the
+        // listening descriptor is closed before this returns.
+        removed.listener.cancelAndWait()
         RPCConnection.closeAndWait(Array(removed.connections.values))
         self.logger.info(
             "stopped serving VM", ["vm": name, "connectionsClosed": "\(removed.connections.count)"])
@@ -238,7 +251,11 @@ public final class RPCServer: @unchecked Sendable {
             self.vsockListener = ListeningSocket(
                 descriptor: descriptor, loop: self.loops[0], logger: self.logger,
                 onAccept: { [weak self] connected, address in
-                    self?.serveVsock(connected, peerAddress: address)
+                    guard let self else {
+                        _ = close(connected)
+                        return
+                    }
+                    self.serveVsock(connected, peerAddress: address)
                 }
             )
         }
@@ -310,7 +327,7 @@ public final class RPCServer: @unchecked Sendable {
     // timer (longer than the AppMonitor heartbeat interval) would remove the gap.
     func serve(_ descriptor: Int32, vmName: String, peer: RPCPeer, on loop: EventLoop? = nil) {
         var logsLimit = false
-        let started: (endpoint: Endpoint, loop: EventLoop)? = self.lock.withLock {
+        let connection: RPCConnection? = self.lock.withLock {
             guard let endpoint = self.endpoints[vmName] else { return nil }
             guard endpoint.connections.count < self.configuration.maximumConnectionsPerVM else {
                 self.counters.connectionsRefused += 1
@@ -320,9 +337,17 @@ public final class RPCServer: @unchecked Sendable {
             }
             self.counters.connectionsAccepted += 1
             self.counters.connectionsOpen += 1
-            return (endpoint, loop ?? self.nextLoop())
+            // Listed in the same step as it is counted: removing the VM or dropping its connections
+            // closes it from now on, even while it answers the request that came with it.
+            let connection = RPCConnection(
+                descriptor: descriptor, vm: endpoint.context, peer: peer,
+                maximumPacketLength: self.configuration.maximumPacketLength,
+                loop: loop ?? self.nextLoop(), logger: self.logger, server: self
+            )
+            endpoint.connections[ObjectIdentifier(connection)] = connection
+            return connection
         }
-        guard let (endpoint, loop) = started else {
+        guard let connection else {
             _ = close(descriptor)
             if logsLimit {
                 self.logger.warning(
@@ -335,34 +360,13 @@ public final class RPCServer: @unchecked Sendable {
             }
             return
         }
-        let connection = RPCConnection(
-            descriptor: descriptor, vm: endpoint.context, peer: peer,
-            maximumPacketLength: self.configuration.maximumPacketLength,
-            loop: loop, logger: self.logger, server: self
-        )
         self.logger.debug("connection accepted", ["vm": vmName, "peer": peer.description])
-        guard loop.isCurrent else {
-            self.publish(connection, to: endpoint)
-            loop.execute { connection.start() }
-            return
+        // On its own loop's thread the connection starts here, without a hop to another thread.
+        if connection.loop.isCurrent {
+            connection.start()
+        } else {
+            connection.loop.execute { connection.start() }
         }
-        // On the connection's loop nothing else can reach the connection yet: a one-shot
-        // exchange may finish inside start() and is then never published at all.
-        connection.start()
-        if !connection.isClosed {
-            self.publish(connection, to: endpoint)
-        }
-    }
-
-    /// Lists an open connection under the endpoint that accepted it, so removing the VM closes it;
-    /// closes it when that endpoint is gone, even if a VM of the same name was added since.
-    private func publish(_ connection: RPCConnection, to endpoint: Endpoint) {
-        let isListed: Bool = self.lock.withLock {
-            guard self.endpoints[connection.vm.name] === endpoint else { return false }
-            endpoint.connections[ObjectIdentifier(connection)] = connection
-            return true
-        }
-        if !isListed { connection.close() }
     }
 
     /// The next event loop in turn; call it with the lock held.

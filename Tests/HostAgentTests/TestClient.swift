@@ -16,6 +16,10 @@ struct TestClientError: Error, CustomStringConvertible {
 }
 
 /// A blocking socket client with send and receive timeouts: a test never hangs on a silent server.
+///
+/// A call interrupted by a signal is repeated: with a socket timeout set, `recv` and `send` fail
+/// with EINTR even under SA_RESTART (signal(7)), and tests that start child processes make the
+/// test process receive SIGCHLD at any time.
 final class TestClient {
     private let descriptor: Int32
 
@@ -61,6 +65,7 @@ final class TestClient {
                     self.descriptor, $0.baseAddress! + offset, bytes.count - offset,
                     Int32(MSG_NOSIGNAL))
             }
+            if written < 0 && errno == EINTR { continue }
             guard written > 0 else { throw TestClientError.call("send") }
             offset += written
         }
@@ -75,6 +80,7 @@ final class TestClient {
                 recv(self.descriptor, $0.baseAddress! + offset, count - offset, 0)
             }
             if received == 0 { return nil }
+            if received < 0 && errno == EINTR { continue }
             guard received > 0 else { throw TestClientError.call("recv") }
             offset += received
         }
@@ -84,7 +90,8 @@ final class TestClient {
     /// True when the next read sees the server's end of stream: `recv` returns 0, not data.
     func readsEndOfStream() throws -> Bool {
         var byte: UInt8 = 0
-        let received = recv(self.descriptor, &byte, 1, 0)
+        var received = recv(self.descriptor, &byte, 1, 0)
+        while received < 0 && errno == EINTR { received = recv(self.descriptor, &byte, 1, 0) }
         guard received >= 0 else { throw TestClientError.call("recv") }
         return received == 0
     }
