@@ -34,6 +34,11 @@ final class EventLoop: @unchecked Sendable {
     }()
     /// Entered while the loop's thread runs; every `stop()` from another thread waits on it.
     private let running = DispatchGroup()
+    /// The size of `readBuffer`.
+    static let readBufferSize = 16384
+    /// Scratch memory for one `read` at a time on the loop's thread, shared by its connections: no
+    /// allocation per read. Touch it on the loop's thread only, and keep nothing in it across calls.
+    let readBuffer: UnsafeMutableBufferPointer<UInt8>
 
     /// Starts a loop on a new thread; returns once the thread runs.
     ///
@@ -42,6 +47,7 @@ final class EventLoop: @unchecked Sendable {
         self.name = name
         self.loop = .allocate(capacity: 1)
         self.wakeUp = .allocate(capacity: 1)
+        self.readBuffer = .allocate(capacity: Self.readBufferSize)
         let initialized = uv_loop_init(self.loop)
         precondition(initialized == 0, "uv_loop_init failed: \(Self.describe(initialized))")
         let asyncInitialized = uv_async_init(self.loop, self.wakeUp) { handle in
@@ -66,6 +72,7 @@ final class EventLoop: @unchecked Sendable {
     deinit {
         // The thread, which holds the loop until it ends, has closed it: only the memory is left.
         self.loop.deallocate()
+        self.readBuffer.deallocate()
     }
 
     /// True on the loop's own thread.

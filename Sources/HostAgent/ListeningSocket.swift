@@ -9,10 +9,12 @@ import GuestRPC
 ///
 /// Owns the listening descriptor: it is closed on the loop once `cancel()` has run there.
 /// Every accepted descriptor is non-blocking and close-on-exec and is handed, with the peer's
-/// address bytes, to `onAccept` on the loop's thread; `onAccept` owns it from then on.
+/// address bytes, to `onAccept` on the loop's thread; `onAccept` owns it from then on. The address
+/// bytes are valid during the call only: a handler that needs them copies them.
 final class ListeningSocket: @unchecked Sendable {
-    /// What was accepted: the connected descriptor and the peer's socket address bytes.
-    typealias AcceptHandler = (_ descriptor: Int32, _ peerAddress: [UInt8]) -> Void
+    /// What was accepted: the connected descriptor and the peer's socket address bytes, valid during
+    /// the call only (no array is made for a handler that does not read them).
+    typealias AcceptHandler = (_ descriptor: Int32, _ peerAddress: UnsafeRawBufferPointer) -> Void
 
     /// How long accepting pauses when the process is out of file descriptors.
     static let descriptorShortagePause = Duration.milliseconds(100)
@@ -96,8 +98,7 @@ final class ListeningSocket: @unchecked Sendable {
                 }
                 return
             }
-            let bytes = withUnsafeBytes(of: &storage) { Array($0.prefix(Int(length))) }
-            self.onAccept(connected, bytes)
+            withUnsafeBytes(of: &storage) { self.onAccept(connected, UnsafeRawBufferPointer(rebasing: $0.prefix(Int(length)))) }
             guard self.shortageStart != nil else { return }
         }
     }

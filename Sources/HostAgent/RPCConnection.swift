@@ -24,8 +24,6 @@ struct VMContext: Sendable {
 /// request came with it is answered before any watcher exists, and a one-shot (fast
 /// close) exchange ends without ever registering with the loop.
 final class RPCConnection: @unchecked Sendable {
-    /// The size of one `read` from the socket.
-    private static let readChunkSize = 16384
     /// How many reads one readable event makes before letting other connections run.
     private static let readsPerTurn = 4
     /// How many reply bytes may wait to be written before requests already read wait unanswered:
@@ -39,6 +37,8 @@ final class RPCConnection: @unchecked Sendable {
     private let descriptor: Int32
     private let logger: Logger
     private weak var server: RPCServer?
+    /// The server's record of the VM, which lists the connection while it is open.
+    let endpoint: RPCServer.Endpoint?
 
     private var framer: PacketFramer
     private var output: [UInt8] = []
@@ -56,7 +56,7 @@ final class RPCConnection: @unchecked Sendable {
     /// Takes ownership of `descriptor`, a connected non-blocking socket; `start()` serves it.
     init(
         descriptor: Int32, vm: VMContext, peer: RPCPeer, maximumPacketLength: Int,
-        loop: EventLoop, logger: Logger, server: RPCServer
+        loop: EventLoop, logger: Logger, server: RPCServer, endpoint: RPCServer.Endpoint? = nil
     ) {
         self.descriptor = descriptor
         self.vm = vm
@@ -65,6 +65,7 @@ final class RPCConnection: @unchecked Sendable {
         self.loop = loop
         self.logger = logger
         self.server = server
+        self.endpoint = endpoint
     }
 
     /// Serves the connection; call it on the loop's thread.
@@ -133,12 +134,11 @@ final class RPCConnection: @unchecked Sendable {
     private func readAvailable() {
         for _ in 0..<Self.readsPerTurn {
             guard !self.isClosed, !self.isWaitingOutDelay, self.outputOffset >= self.output.count else { return }
-            let chunkSize = Self.readChunkSize
-            let count = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: chunkSize) { buffer in
-                let count = Glibc.read(self.descriptor, buffer.baseAddress, buffer.count)
-                if count > 0 { self.framer.append(UnsafeBufferPointer(rebasing: buffer[..<count])) }
-                return count
-            }
+            // The loop's scratch buffer: the framer copies what it needs before anything else runs.
+            let buffer = self.loop.readBuffer
+            let chunkSize = buffer.count
+            let count = Glibc.read(self.descriptor, buffer.baseAddress, chunkSize)
+            if count > 0 { self.framer.append(UnsafeBufferPointer(rebasing: buffer[..<count])) }
             if count > 0 {
                 self.answerAndFlush()
                 if count < chunkSize { return }
@@ -210,8 +210,62 @@ final class RPCConnection: @unchecked Sendable {
 
     private func respond(to packet: RPCPacket) {
         let reply = self.answer(packet.payload)
-        self.output += RPCPacket(payload: reply.wireBytes).encoded()
         self.closesAfterFlush = packet.fastClose
+        // A service may have closed the connection while answering: nothing is written then.
+        guard !self.isClosed else { return }
+        if self.output.isEmpty {
+            self.write(reply)
+        } else {
+            ReplyPacket.append(reply, to: &self.output)
+        }
+    }
+
+    /// Sends `reply`'s packet straight from the reply (one `sendmsg` of its header and payload)
+    /// when nothing else waits to be written; what the socket does not take waits in `output`.
+    private func write(_ reply: RPCReply) {
+        withUnsafeTemporaryAllocation(byteCount: ReplyPacket.headerSize, alignment: 4) { header in
+            ReplyPacket.writeHeader(of: reply, into: header)
+            reply.payload.withUnsafeBytes { payload in
+                let header = UnsafeRawBufferPointer(header)
+                var written = self.sendVectors(header, payload)
+                while written < 0 && errno == EINTR { written = self.sendVectors(header, payload) }
+                if written < 0 {
+                    let error = errno
+                    guard error == EAGAIN || error == EWOULDBLOCK else {
+                        self.logger.debug(
+                            "closing connection after a write error",
+                            ["vm": self.vm.name, "peer": self.peer.description, "errno": "\(error)"]
+                        )
+                        self.shutDown()
+                        return
+                    }
+                    written = 0
+                }
+                guard written < header.count + payload.count else { return }
+                if written < header.count {
+                    self.output.append(contentsOf: header[written...])
+                    self.output.append(contentsOf: payload)
+                } else {
+                    self.output.append(contentsOf: payload[(written - header.count)...])
+                }
+            }
+        }
+    }
+
+    /// One `sendmsg` of `header` then `payload`, without SIGPIPE.
+    ///
+    /// - Returns: the bytes written, or -1 with `errno` set.
+    private func sendVectors(_ header: UnsafeRawBufferPointer, _ payload: UnsafeRawBufferPointer) -> Int {
+        var vectors = (
+            iovec(iov_base: UnsafeMutableRawPointer(mutating: header.baseAddress), iov_len: header.count),
+            iovec(iov_base: UnsafeMutableRawPointer(mutating: payload.baseAddress), iov_len: payload.count)
+        )
+        return withUnsafeMutableBytes(of: &vectors) { vectors in
+            var message = msghdr()
+            message.msg_iov = vectors.baseAddress!.assumingMemoryBound(to: iovec.self)
+            message.msg_iovlen = 2
+            return sendmsg(self.descriptor, &message, Int32(MSG_NOSIGNAL))
+        }
     }
 
     /// Answers `packet` after `delay`, reading nothing else meanwhile, then carries on.

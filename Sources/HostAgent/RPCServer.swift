@@ -85,18 +85,23 @@ public final class RPCServer: @unchecked Sendable {
     private var vsockListener: ListeningSocket?
 
     /// One served VM: its settings, router, listener and open connections.
-    private final class Endpoint {
+    ///
+    /// Its listener and connections hold it, so that accepting and closing a connection find it
+    /// without looking its name up; its mutable state is read and changed under the server's lock.
+    final class Endpoint {
         let configuration: VMEndpointConfiguration
         let context: VMContext
-        let listener: ListeningSocket
+        /// Set once, right after the endpoint is created (the listener's handler holds the endpoint).
+        var listener: ListeningSocket?
         var connections: [ObjectIdentifier: RPCConnection] = [:]
         /// True from the first connection refused at the limit until the VM drops below it again.
         var isAtConnectionLimit = false
+        /// True once `removeVM` took the endpoint out of `endpoints`: it accepts no connection more.
+        var isRemoved = false
 
-        init(configuration: VMEndpointConfiguration, context: VMContext, listener: ListeningSocket) {
+        init(configuration: VMEndpointConfiguration, context: VMContext) {
             self.configuration = configuration
             self.context = context
-            self.listener = listener
         }
     }
 
@@ -151,25 +156,24 @@ public final class RPCServer: @unchecked Sendable {
             }
             try self.createSocketDirectory()
             let descriptor = try ListeningSocket.makeUnixListener(path: path, owner: vm.socketOwner)
-            let name = vm.name
-            // The VM's connections are served on the loop that accepts them: no thread hop
-            // between accepting a connection and answering its first request.
-            let loop = self.nextLoop()
-            let listener = ListeningSocket(
-                descriptor: descriptor, loop: loop, logger: self.logger,
-                onAccept: { [weak self] connected, _ in
-                    guard let self else {
-                        _ = close(connected)
-                        return
-                    }
-                    self.serve(connected, vmName: name, peer: .unix(descriptor: connected), on: loop)
-                }
-            )
             let context = VMContext(
                 name: vm.name, router: router, enforcesSecureChannel: vm.enforcesSecureChannel,
                 faults: FaultPlanBox())
-            self.endpoints[vm.name] = Endpoint(
-                configuration: vm, context: context, listener: listener)
+            let endpoint = Endpoint(configuration: vm, context: context)
+            // The VM's connections are served on the loop that accepts them: no thread hop
+            // between accepting a connection and answering its first request.
+            let loop = self.nextLoop()
+            endpoint.listener = ListeningSocket(
+                descriptor: descriptor, loop: loop, logger: self.logger,
+                onAccept: { [weak self, weak endpoint] connected, _ in
+                    guard let self, let endpoint else {
+                        _ = close(connected)
+                        return
+                    }
+                    self.serve(connected, endpoint: endpoint, peer: .unix(descriptor: connected), on: loop)
+                }
+            )
+            self.endpoints[vm.name] = endpoint
             if let cid = vm.vsockCID { self.vmNamesByCID[cid] = vm.name }
         }
         if vm.secureChannel && vm.faultTolerant {
@@ -199,6 +203,7 @@ public final class RPCServer: @unchecked Sendable {
     public func removeVM(named name: String) {
         let removed: Endpoint? = self.lock.withLock {
             guard let endpoint = self.endpoints.removeValue(forKey: name) else { return nil }
+            endpoint.isRemoved = true
             if let cid = endpoint.configuration.vsockCID { self.vmNamesByCID[cid] = nil }
             // Under the lock: a VM of the same name added as soon as the lock is free binds a new
             // socket file at the same path, which must not be unlinked with the old one.
@@ -208,10 +213,12 @@ public final class RPCServer: @unchecked Sendable {
         guard let removed else { return }
         // A connection accepted meanwhile finds the VM gone, or was listed and is closed below; the
         // listening descriptor is closed before this returns.
-        removed.listener.cancelAndWait()
-        RPCConnection.closeAndWait(Array(removed.connections.values))
+        removed.listener?.cancelAndWait()
+        // Accepting has stopped and no connection joins a removed endpoint: the list is final.
+        let connections = self.lock.withLock { Array(removed.connections.values) }
+        RPCConnection.closeAndWait(connections)
         self.logger.info(
-            "stopped serving VM", ["vm": name, "connectionsClosed": "\(removed.connections.count)"])
+            "stopped serving VM", ["vm": name, "connectionsClosed": "\(connections.count)"])
     }
 
     /// Closes every open connection of a VM, as a host that drops its guests' connections does;
@@ -255,7 +262,7 @@ public final class RPCServer: @unchecked Sendable {
                         _ = close(connected)
                         return
                     }
-                    self.serveVsock(connected, peerAddress: address)
+                    self.serveVsock(connected, peerAddress: Array(address))
                 }
             )
         }
@@ -326,9 +333,19 @@ public final class RPCServer: @unchecked Sendable {
     // until it disconnects or its VM is removed, up to the per-VM limit. A per-connection idle
     // timer (longer than the AppMonitor heartbeat interval) would remove the gap.
     func serve(_ descriptor: Int32, vmName: String, peer: RPCPeer, on loop: EventLoop? = nil) {
+        guard let endpoint = self.lock.withLock({ self.endpoints[vmName] }) else {
+            _ = close(descriptor)
+            return
+        }
+        self.serve(descriptor, endpoint: endpoint, peer: peer, on: loop)
+    }
+
+    /// Serves an accepted connection as `endpoint`'s VM, or closes it when the VM has been removed
+    /// or already holds `maximumConnectionsPerVM` connections; as `serve(_:vmName:peer:on:)`.
+    private func serve(_ descriptor: Int32, endpoint: Endpoint, peer: RPCPeer, on loop: EventLoop?) {
         var logsLimit = false
         let connection: RPCConnection? = self.lock.withLock {
-            guard let endpoint = self.endpoints[vmName] else { return nil }
+            guard !endpoint.isRemoved else { return nil }
             guard endpoint.connections.count < self.configuration.maximumConnectionsPerVM else {
                 self.counters.connectionsRefused += 1
                 logsLimit = !endpoint.isAtConnectionLimit
@@ -342,7 +359,7 @@ public final class RPCServer: @unchecked Sendable {
             let connection = RPCConnection(
                 descriptor: descriptor, vm: endpoint.context, peer: peer,
                 maximumPacketLength: self.configuration.maximumPacketLength,
-                loop: loop ?? self.nextLoop(), logger: self.logger, server: self
+                loop: loop ?? self.nextLoop(), logger: self.logger, server: self, endpoint: endpoint
             )
             endpoint.connections[ObjectIdentifier(connection)] = connection
             return connection
@@ -353,14 +370,14 @@ public final class RPCServer: @unchecked Sendable {
                 self.logger.warning(
                     "closing new connections: the VM holds as many as it may",
                     [
-                        "vm": vmName, "reason": "connection-limit", "peer": peer.description,
+                        "vm": endpoint.context.name, "reason": "connection-limit", "peer": peer.description,
                         "limit": "\(self.configuration.maximumConnectionsPerVM)",
                     ]
                 )
             }
             return
         }
-        self.logger.debug("connection accepted", ["vm": vmName, "peer": peer.description])
+        self.logger.debug("connection accepted", ["vm": endpoint.context.name, "peer": peer.description])
         // On its own loop's thread the connection starts here, without a hop to another thread.
         if connection.loop.isCurrent {
             connection.start()
@@ -380,7 +397,7 @@ public final class RPCServer: @unchecked Sendable {
     func connectionDidClose(_ connection: RPCConnection) {
         let open = self.lock.withLock {
             self.counters.connectionsOpen -= 1
-            if let endpoint = self.endpoints[connection.vm.name] {
+            if let endpoint = connection.endpoint {
                 endpoint.connections[ObjectIdentifier(connection)] = nil
                 endpoint.isAtConnectionLimit = false
             }
