@@ -98,7 +98,9 @@ final class ListeningSocket: @unchecked Sendable {
                 }
                 return
             }
-            withUnsafeBytes(of: &storage) { self.onAccept(connected, UnsafeRawBufferPointer(rebasing: $0.prefix(Int(length)))) }
+            withUnsafeBytes(of: &storage) {
+                self.onAccept(connected, UnsafeRawBufferPointer(rebasing: $0.prefix(Int(length))))
+            }
             guard self.shortageStart != nil else { return }
         }
     }
