@@ -8,7 +8,7 @@ import GuestRPC
 /// payload field id and length, and the `1 ` or `0 ` status) followed by the reply's payload.
 ///
 /// The server writes the header from a stack buffer and the payload from the reply's own storage
-/// in one `writev`, or appends both to a connection's pending output: one copy at most.
+/// in one `sendmsg`, or appends both to a connection's pending output: one copy at most.
 enum ReplyPacket {
     /// `RPCPacket(payload: []).encoded()`: the layout every reply packet starts with.
     private static let template: [UInt8] = RPCPacket(payload: []).encoded()
