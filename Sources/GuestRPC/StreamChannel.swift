@@ -103,9 +103,7 @@ public final class StreamChannel: RPCChannel {
         var lastError: (any Error)?
         for _ in 0..<attempts {
             do {
-                let socket = try self.connector.connect()
-                self.socket = socket
-                self.applyTimeout(to: socket)
+                self.socket = try self.connector.connect(ioTimeoutSeconds: self.ioTimeoutSeconds)
                 return
             } catch {
                 lastError = error
@@ -170,10 +168,12 @@ public final class StreamChannel: RPCChannel {
         }
         do {
             try self.sendAll(packet, on: socket)
-            let header = try self.receive(exactly: 4, on: socket)
+            var replyPacket: [UInt8] = []
+            replyPacket.reserveCapacity(4096)
+            try self.receive(into: &replyPacket, count: 4, on: socket)
             let length = Int(
-                UInt32(header[0]) << 24 | UInt32(header[1]) << 16 | UInt32(header[2]) << 8
-                    | UInt32(header[3]))
+                UInt32(replyPacket[0]) << 24 | UInt32(replyPacket[1]) << 16 | UInt32(replyPacket[2]) << 8
+                    | UInt32(replyPacket[3]))
             guard length <= self.maximumReplyLength else {
                 throw RPCError(
                     .invalidReply, endpoint: self.endpoint,
@@ -181,8 +181,8 @@ public final class StreamChannel: RPCChannel {
                         "reply length \(length) exceeds the maximum of \(self.maximumReplyLength) bytes"
                 )
             }
-            let body = try self.receive(exactly: length, on: socket)
-            return try self.reply(from: header + body)
+            try self.receive(into: &replyPacket, count: length, on: socket)
+            return try self.reply(from: replyPacket)
         } catch {
             self.close()
             throw error
@@ -237,15 +237,18 @@ public final class StreamChannel: RPCChannel {
         }
     }
 
-    /// Reads exactly `count` bytes, growing the buffer only as bytes arrive.
-    private func receive(exactly count: Int, on socket: Int32) throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(min(count, 65536))
-        var chunk = [UInt8](repeating: 0, count: min(max(count, 1), 65536))
-        while bytes.count < count {
-            let wanted = min(chunk.count, count - bytes.count)
-            let received = chunk.withUnsafeMutableBytes { raw in
-                Glibc.recv(socket, raw.baseAddress!, wanted, 0)
+    /// Appends exactly `count` bytes read from the socket to `bytes`, growing it by at most 64 KiB
+    /// ahead of what has arrived, so a lying length word costs no large allocation.
+    private func receive(into bytes: inout [UInt8], count: Int, on socket: Int32) throws {
+        let start = bytes.count
+        let end = start + count
+        var filled = start
+        while filled < end {
+            if filled == bytes.count {
+                bytes.append(contentsOf: repeatElement(0, count: min(end - filled, 65536)))
+            }
+            let received = bytes.withUnsafeMutableBytes { raw in
+                Glibc.recv(socket, raw.baseAddress! + filled, raw.count - filled, 0)
             }
             if received < 0 {
                 let number = errno
@@ -257,12 +260,10 @@ public final class StreamChannel: RPCChannel {
             if received == 0 {
                 throw RPCError(
                     .receiveFailed, endpoint: self.endpoint,
-                    detail: "the host closed the connection after \(bytes.count) of \(count) bytes"
-                )
+                    detail: "the host closed the connection after \(filled - start) of \(count) bytes")
             }
-            bytes.append(contentsOf: chunk[0..<received])
+            filled += received
         }
-        return bytes
     }
 
     /// "`what` within N s" when `number` is the errno a send or receive timeout ends with, else nil.
@@ -270,17 +271,6 @@ public final class StreamChannel: RPCChannel {
         guard let seconds = self.ioTimeoutSeconds, number == EAGAIN || number == EWOULDBLOCK else {
             return nil
         }
-        let text = seconds == seconds.rounded() && seconds < 1e9 ? String(Int(seconds)) : String(seconds)
-        return "\(what) within \(text) s"
-    }
-
-    private func applyTimeout(to socket: Int32) {
-        guard let seconds = self.ioTimeoutSeconds else { return }
-        var value = timeval(
-            tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
-        for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
-            _ = setsockopt(
-                socket, SOL_SOCKET, option, &value, socklen_t(MemoryLayout<timeval>.size))
-        }
+        return SocketTimeout.describe(what, within: seconds)
     }
 }

@@ -14,41 +14,81 @@ protocol StreamConnector: AnyObject {
     ///
     /// - Throws: `RPCError` of kind `.openFailed` naming the failed call and its errno.
     func connect() throws -> Int32
+
+    /// Connects with a send and receive timeout on the socket; nil waits as long as the host takes.
+    ///
+    /// The default connects, then sets the timeout. A connector that can set it before connecting
+    /// does, so that the timeout also bounds the connect itself.
+    func connect(ioTimeoutSeconds: Double?) throws -> Int32
+}
+
+extension StreamConnector {
+    func connect(ioTimeoutSeconds: Double?) throws -> Int32 {
+        let descriptor = try self.connect()
+        if let seconds = ioTimeoutSeconds {
+            SocketTimeout.apply(seconds, to: descriptor)
+        }
+        return descriptor
+    }
+}
+
+/// The send and receive timeout of a channel's socket (`SO_SNDTIMEO`, `SO_RCVTIMEO`).
+enum SocketTimeout {
+    /// Sets both timeouts of `socket` to `seconds`.
+    static func apply(_ seconds: Double, to socket: Int32) {
+        var value = timeval(
+            tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
+        for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
+            _ = setsockopt(socket, SOL_SOCKET, option, &value, socklen_t(MemoryLayout<timeval>.size))
+        }
+    }
+
+    /// "`what` within N s", with N printed without a fraction when it has none.
+    static func describe(_ what: String, within seconds: Double) -> String {
+        let text = seconds == seconds.rounded() && seconds < 1e9 ? String(Int(seconds)) : String(seconds)
+        return "\(what) within \(text) s"
+    }
 }
 
 /// Connects to a stream Unix socket, such as a VM's socket of `guestsdk-host`.
 final class UnixSocketConnector: StreamConnector {
     /// The socket path.
     let path: String
+    /// The address to connect to, built once; nil when the path does not fit `sun_path`.
+    private let address: sockaddr_un?
 
     init(path: String) {
         self.path = path
+        self.address = UnixSocketConnector.address(path)
     }
 
     var endpoint: Endpoint { .unix(path: self.path) }
 
     func connect() throws -> Int32 {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let pathBytes = Array(self.path.utf8)
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard pathBytes.count < capacity, !pathBytes.contains(0) else {
+        try self.connect(ioTimeoutSeconds: nil)
+    }
+
+    /// Sets the timeout before connecting: a host that stopped accepting, its listen backlog full,
+    /// then fails the connect after `ioTimeoutSeconds` instead of holding the caller forever.
+    func connect(ioTimeoutSeconds: Double?) throws -> Int32 {
+        guard var address = self.address else {
             throw RPCError(
                 .openFailed, endpoint: self.endpoint,
                 detail:
-                    "the socket path must be 1 to \(capacity - 1) bytes without NUL, not \(pathBytes.count)"
+                    "the socket path must be 1 to \(UnixSocketConnector.pathCapacity - 1) bytes without NUL, "
+                    + "not \(self.path.utf8.count)"
             )
         }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: pathBytes)
-        }
-
         let descriptor = Glibc.socket(
             AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else {
             throw RPCError(
                 .openFailed, endpoint: self.endpoint, systemCall: "socket", errorNumber: errno)
         }
+        if let seconds = ioTimeoutSeconds {
+            SocketTimeout.apply(seconds, to: descriptor)
+        }
+
         while true {
             let result = withUnsafePointer(to: &address) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
@@ -60,8 +100,29 @@ final class UnixSocketConnector: StreamConnector {
             let number = errno
             if number == EINTR { continue }
             _ = Glibc.close(descriptor)
+            var detail: String?
+            if let seconds = ioTimeoutSeconds, number == EAGAIN {
+                detail = SocketTimeout.describe("the host did not accept the connection", within: seconds)
+            }
             throw RPCError(
-                .openFailed, endpoint: self.endpoint, systemCall: "connect", errorNumber: number)
+                .openFailed, endpoint: self.endpoint, systemCall: "connect", errorNumber: number,
+                detail: detail)
         }
+    }
+
+    private static var pathCapacity: Int { MemoryLayout.size(ofValue: sockaddr_un().sun_path) }
+
+    /// `path` as a `sockaddr_un`, or nil when it is empty, too long or holds a NUL.
+    private static func address(_ path: String) -> sockaddr_un? {
+        let pathBytes = Array(path.utf8)
+        guard !pathBytes.isEmpty, pathBytes.count < pathCapacity, !pathBytes.contains(0) else {
+            return nil
+        }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: pathBytes)
+        }
+        return address
     }
 }

@@ -84,17 +84,7 @@ final class ScriptedServer: @unchecked Sendable {
         self.directory = String(cString: created)
         self.path = self.directory + "/host.sock"
 
-        self.listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let pathBytes = Array(self.path.utf8)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: pathBytes) }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(self.listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard bound == 0, listen(self.listener, 16) == 0 else { throw POSIXError(.EADDRINUSE) }
+        self.listener = try ScriptedServer.listeningSocket(at: self.path, backlog: 16)
         ScriptedServer.setTimeout(self.listener)
 
         let thread = Thread { [self] in
@@ -111,6 +101,26 @@ final class ScriptedServer: @unchecked Sendable {
             }
         }
         thread.start()
+    }
+
+    /// A Unix socket bound to `path` and listening with `backlog`; the caller owns it.
+    static func listeningSocket(at path: String, backlog: Int32) throws -> Int32 {
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let pathBytes = Array(path.utf8)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: pathBytes) }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard bound == 0, listen(descriptor, backlog) == 0 else {
+            close(descriptor)
+            throw POSIXError(.EADDRINUSE)
+        }
+        return descriptor
     }
 
     /// The number of connections accepted so far.

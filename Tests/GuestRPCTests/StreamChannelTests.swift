@@ -307,6 +307,30 @@ import Testing
         }
     }
 
+    /// A host that stopped accepting fills its listen backlog; the timeout then also bounds the
+    /// connect, which would otherwise wait for room for ever.
+    @Test func hostThatStoppedAcceptingIsAnOpenFailureNamingTheTimeout() throws {
+        var template = Array("/tmp/guestsdk-backlog-XXXXXX".utf8CString)
+        let directory = String(cString: try #require(mkdtemp(&template)))
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/host.sock"
+        let listener = try ScriptedServer.listeningSocket(at: path, backlog: 0)
+        defer { close(listener) }
+        // With a backlog of 0 the first connection waits in the queue and fills it.
+        let waiting = StreamChannel.unix(path: path, oneShot: false, logger: .disabled)
+        try waiting.open()
+        defer { waiting.close() }
+
+        let channel = StreamChannel.unix(path: path, oneShot: true, logger: .disabled, ioTimeoutSeconds: 0.2)
+        #expect(
+            throws: RPCError(
+                .openFailed, endpoint: .unix(path: path), systemCall: "connect", errorNumber: EAGAIN,
+                detail: "the host did not accept the connection within 0.2 s")
+        ) {
+            try channel.send("guestlib.info.get 3")
+        }
+    }
+
     @Test func overlongSocketPathIsAnOpenFailure() {
         let path = "/tmp/" + String(repeating: "p", count: 200)
         let channel = StreamChannel.unix(path: path, oneShot: true, logger: .disabled)
