@@ -207,6 +207,8 @@ public final class AppMonitor: @unchecked Sendable {
 
     /// Sends `request` on the current channel; on a transport error closes it and,
     /// unless the channel retried itself, makes a new one and sends once more (§3.3).
+    /// A request that timed out is not sent again: a stopped host would run both copies
+    /// when it resumes.
     private func exchange(
         _ request: [UInt8], command: AppMonitorCommand, endpoint: Endpoint, isFresh: Bool
     ) -> AppMonitorCommandOutcome {
@@ -226,7 +228,7 @@ public final class AppMonitor: @unchecked Sendable {
             return .channelStartFailed(reason)
         }
         self.closeChannel(because: "send failed: \(firstError)")
-        guard self.retriesFailedSends else {
+        guard self.retriesFailedSends, !firstError.isTimeout else {
             return .rpcFailed(text: Array(firstError.guestText.utf8), transportError: firstError)
         }
         let retry: any RPCChannel

@@ -1,6 +1,8 @@
 // GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
 // Licensed under the Apache License, Version 2.0.
 
+import GuestRPC
+
 /// Why a GuestLib call failed, with the `VMGuestLibError` code the C ABI returns (PROTOCOL.md §8.2).
 ///
 /// Errors compare equal when their codes are equal; `detail` says what was seen
@@ -13,6 +15,9 @@ public struct GuestLibError: Error, Hashable, Sendable, CustomStringConvertible 
     public var detail: String?
     /// The host's failure text after `0 `, or the guest's transport text (§2.7), where there is one.
     public var reply: [UInt8]?
+    /// Why no host answered, when the failure is the transport's (nothing reached the host, or it
+    /// did not answer in time) rather than a reply.
+    public var transportError: RPCError?
 
     private init(_ code: Int32) {
         self.cCode = code
@@ -39,16 +44,18 @@ public struct GuestLibError: Error, Hashable, Sendable, CustomStringConvertible 
     /// `VMGUESTLIB_ERROR_UNSUPPORTED_VERSION` (10): the host's protocol version does not carry the statistic.
     public static let unsupportedVersion = GuestLibError(10)
 
-    /// The error with `detail` and `reply` filled in.
+    /// The error with `detail`, `reply` and `transportError` filled in.
     ///
     /// - Parameters:
     ///   - detail: what failed and why.
     ///   - reply: the failure text handed to a C caller, if any.
+    ///   - transportError: why no host answered, if that is the failure.
     /// - Returns: a copy carrying them.
-    public func with(detail: String?, reply: [UInt8]? = nil) -> GuestLibError {
+    public func with(detail: String?, reply: [UInt8]? = nil, transportError: RPCError? = nil) -> GuestLibError {
         var copy = self
         copy.detail = detail
         copy.reply = reply
+        copy.transportError = transportError
         return copy
     }
 

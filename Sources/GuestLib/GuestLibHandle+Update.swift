@@ -36,8 +36,15 @@ extension GuestLibHandle {
         var version = state.version == 0 ? GuestLibHandle.currentProtocolVersion : state.version
         var storedSession = state.sessionID
         while true {
-            let reply = self.send(GuestLibWire.request(version: version))
+            let (reply, transportError) = self.exchange(GuestLibWire.request(version: version))
             guard reply.succeeded else {
+                // No host answered: say why, rather than that the host failed the request. After a
+                // timeout version 2 is not tried: a host that is stopped would only time out again.
+                if let transportError, version == 2 || transportError.isTimeout {
+                    throw GuestLibError.notEnabled.with(
+                        detail: "no answer to guestlib.info.get \(version): \(transportError)", reply: reply.payload,
+                        transportError: transportError)
+                }
                 if version == 2 || reply.isUnknownCommand {
                     throw GuestLibError.notEnabled.with(
                         detail: "the host failed guestlib.info.get \(version): \(reply.text)", reply: reply.payload)
@@ -72,23 +79,32 @@ extension GuestLibHandle {
         }
     }
 
-    /// Sends one request over a new one-shot channel; a transport failure becomes a failed reply with the §2.7 text.
-    func send(_ request: [UInt8]) -> RPCReply {
-        GuestLibHandle.send(request, to: self.endpoint, makeChannel: self.makeChannel, logger: self.logger)
+    /// Sends one request over a new one-shot channel; a transport failure becomes a failed reply with the
+    /// §2.7 text, and the error that caused it.
+    func exchange(_ request: [UInt8]) -> (reply: RPCReply, transportError: RPCError?) {
+        GuestLibHandle.exchange(request, to: self.endpoint, makeChannel: self.makeChannel, logger: self.logger)
     }
 
+    /// `exchange`'s reply alone.
     static func send(_ request: [UInt8], to endpoint: Endpoint, makeChannel: ChannelMaker, logger: Logger) -> RPCReply {
+        self.exchange(request, to: endpoint, makeChannel: makeChannel, logger: logger).reply
+    }
+
+    static func exchange(
+        _ request: [UInt8], to endpoint: Endpoint, makeChannel: ChannelMaker, logger: Logger
+    ) -> (reply: RPCReply, transportError: RPCError?) {
         logger.debug("guestlib request", ["endpoint": "\(endpoint)", "bytes": "\(request.count)"])
+        let transportError: RPCError
         do {
             let channel = try makeChannel(endpoint)
             defer { channel.close() }
-            return try channel.send(request)
+            return (try channel.send(request), nil)
         } catch let error as RPCError {
-            logger.debug("guestlib transport failed", ["error": "\(error)"])
-            return RPCReply(succeeded: false, payload: Array(error.guestText.utf8))
+            transportError = error
         } catch {
-            logger.debug("guestlib transport failed", ["error": "\(error)"])
-            return RPCReply(succeeded: false, payload: Array("RpcChannel: Unable to create the RpcChannel object".utf8))
+            transportError = RPCError(.channelUnavailable, endpoint: endpoint, detail: "\(error)")
         }
+        logger.debug("guestlib transport failed", ["error": "\(transportError)"])
+        return (RPCReply(succeeded: false, payload: Array(transportError.guestText.utf8)), transportError)
     }
 }

@@ -57,6 +57,15 @@ public struct RPCError: Error, Equatable, CustomStringConvertible, Sendable {
         self.detail = detail
     }
 
+    /// True when a send, a receive or a Unix connect ran out of the channel's I/O timeout.
+    ///
+    /// The host may be stopped rather than gone: a request it has received can still take effect
+    /// when it resumes, so a timed-out request is never sent again.
+    public var isTimeout: Bool {
+        guard let number = self.errorNumber, self.systemCall != nil else { return false }
+        return number == EAGAIN || number == EWOULDBLOCK
+    }
+
     /// The text a Guest SDK caller sees in place of a reply (PROTOCOL.md §2.7).
     public var guestText: String {
         let transport: Transport = self.endpoint.isBackdoor ? .backdoor : .vsock

@@ -12,7 +12,8 @@ import Glibc
 ///
 /// A one-shot channel (guestlib) connects, sends with fast close, reads the
 /// reply and closes on every `send`. A persistent channel (appmonitor) keeps
-/// its connection; when a send fails it closes, reconnects and resends once (§3.3).
+/// its connection; when a send fails it closes, reconnects and resends once (§3.3),
+/// except after a timeout: a stopped host may still run the request it has.
 /// The channel owns its socket; it is not thread-safe.
 public final class StreamChannel: RPCChannel {
     /// The largest reply body accepted by default: 16 MiB, far above any reply the host sends.
@@ -128,7 +129,7 @@ public final class StreamChannel: RPCChannel {
         try self.open()
         do {
             return try self.exchange(packet)
-        } catch let error as RPCError where self.retriesFailedSend {
+        } catch let error as RPCError where self.retriesFailedSend && !error.isTimeout {
             self.logger.debug(
                 "send failed, reconnecting and resending once",
                 ["endpoint": "\(self.endpoint)", "error": "\(error)"]
@@ -255,7 +256,9 @@ public final class StreamChannel: RPCChannel {
                 if number == EINTR { continue }
                 throw RPCError(
                     .receiveFailed, endpoint: self.endpoint, systemCall: "recv", errorNumber: number,
-                    detail: self.timeoutDetail(number, "the host did not answer"))
+                    detail: self.timeoutDetail(
+                        number, "the host did not answer",
+                        then: "; the request was sent and may still take effect if the host resumes"))
             }
             if received == 0 {
                 throw RPCError(
@@ -266,11 +269,11 @@ public final class StreamChannel: RPCChannel {
         }
     }
 
-    /// "`what` within N s" when `number` is the errno a send or receive timeout ends with, else nil.
-    private func timeoutDetail(_ number: Int32, _ what: String) -> String? {
+    /// "`what` within N s`then`" when `number` is the errno a send or receive timeout ends with, else nil.
+    private func timeoutDetail(_ number: Int32, _ what: String, then note: String = "") -> String? {
         guard let seconds = self.ioTimeoutSeconds, number == EAGAIN || number == EWOULDBLOCK else {
             return nil
         }
-        return SocketTimeout.describe(what, within: seconds)
+        return SocketTimeout.describe(what, within: seconds) + note
     }
 }

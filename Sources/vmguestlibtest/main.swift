@@ -35,7 +35,9 @@ let help = """
       0   every sample printed, or interrupted
       64  usage error
       69  not running in a VM, or the handle could not be opened
-      75  an update failed (its error text and the endpoint are printed)
+      75  an update got no answer: the host could not be reached or did not answer in time
+      76  the host answered but the update failed: guestlib not enabled on the host, or a
+          reply that could not be decoded (the error text and the endpoint are printed)
       78  GUESTSDK_RPC cannot be parsed
 
     """
@@ -124,7 +126,10 @@ while !interruption.isSet {
         defer { updating.set(false) }
         try handle.update()
     } catch {
-        fail(75, "UpdateInfo failed: \(error.text) (endpoint \(endpoint)\(error.detail.map { "; \($0)" } ?? ""))")
+        if let transportError = error.transportError {
+            fail(75, "UpdateInfo failed: no answer from the host: \(transportError)")
+        }
+        fail(76, "UpdateInfo failed: \(error.text) (endpoint \(endpoint)\(error.detail.map { "; \($0)" } ?? ""))")
     }
     let sample = StatisticsSample(index: index, handle: handle)
     printer.print(sample, shares: previous.map { CPUShares(from: $0, to: sample) })

@@ -3,6 +3,7 @@
 
 import AppMonitor
 import Dispatch
+import Glibc
 import GuestRPC
 import Testing
 
@@ -123,6 +124,29 @@ import Testing
         #expect(outcome.libraryErrorCode == 1)
         #expect(host.requests.count == 3)
         #expect(host.made == 2)
+        #expect(!monitor.hasOpenChannel)
+    }
+
+    /// A stopped host would run both copies when it resumes: a request that timed out is not resent.
+    @Test func requestThatTimedOutIsNotSentAgain() {
+        let host = FakeHost()
+        let monitor = host.monitor()
+        _ = monitor.send(.enable)
+        let timeout = RPCError(
+            .receiveFailed, endpoint: host.channelEndpoint, systemCall: "recv", errorNumber: EAGAIN,
+            detail: "the host did not answer within 30 s")
+        host.failSends(1, with: timeout)
+
+        let outcome = monitor.send(.markActive)
+        #expect(
+            outcome
+                == .rpcFailed(
+                    text: Array("VSockOut: Unable to receive the result of the RPCI command".utf8),
+                    transportError: timeout
+                )
+        )
+        #expect(host.requests.count == 2)
+        #expect(host.made == 1)
         #expect(!monitor.hasOpenChannel)
     }
 

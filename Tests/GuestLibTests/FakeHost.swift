@@ -26,6 +26,7 @@ final class FakeHost: @unchecked Sendable {
     private var _snapshot: StatisticsSnapshot
     private var _requests: [[UInt8]] = []
     private var _channelsMade = 0
+    private var _channelAttempts = 0
     private var _channelsClosed = 0
     /// Answers requests other than `guestlib.info.get`; `0 Unknown command` by default.
     var otherRequests: @Sendable ([UInt8]) -> RPCReply = { _ in .failure("Unknown command") }
@@ -52,12 +53,15 @@ final class FakeHost: @unchecked Sendable {
     var requestBytes: [[UInt8]] { self.locked { self._requests } }
 
     var channelsMade: Int { self.locked { self._channelsMade } }
+    /// Channels asked for, including those an unreachable host refused.
+    var channelAttempts: Int { self.locked { self._channelAttempts } }
     var channelsClosed: Int { self.locked { self._channelsClosed } }
 
     /// A channel maker whose channels talk to this host.
     var makeChannel: GuestLibHandle.ChannelMaker {
         { endpoint in
             try self.locked {
+                self._channelAttempts += 1
                 if case .unreachable(let error) = self._mode { throw error }
                 self._channelsMade += 1
             }

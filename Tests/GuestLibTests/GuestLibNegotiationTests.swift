@@ -1,6 +1,7 @@
 // GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
 // Licensed under the Apache License, Version 2.0.
 
+import Glibc
 import GuestLib
 import GuestRPC
 import Testing
@@ -62,6 +63,35 @@ import Testing
         let handle = try host.openHandle()
         let error = #expect(throws: GuestLibError.notEnabled) { try handle.update() }
         #expect(error?.reply == Array("RpcChannel: Unable to open the communication channel".utf8))
+    }
+
+    @Test func anUnreachableHostIsReportedAsNoAnswerWithTheCause() throws {
+        let cause = RPCError(.openFailed, endpoint: .unix(path: "/fake/vm.sock"), systemCall: "connect", errorNumber: 2)
+        let host = FakeHost(.unreachable(cause))
+        let handle = try host.openHandle()
+        let error = #expect(throws: GuestLibError.notEnabled) { try handle.update() }
+        #expect(error?.transportError == cause)
+        #expect(error?.detail == "no answer to guestlib.info.get 2: \(cause)")
+        #expect(host.channelAttempts == 2)
+    }
+
+    @Test func aHostThatTimedOutIsNotAskedForVersionTwo() throws {
+        let timeout = RPCError(
+            .receiveFailed, endpoint: .unix(path: "/fake/vm.sock"), systemCall: "recv", errorNumber: EAGAIN,
+            detail: "the host did not answer within 30 s")
+        let host = FakeHost(.unreachable(timeout))
+        let handle = try host.openHandle()
+        let error = #expect(throws: GuestLibError.notEnabled) { try handle.update() }
+        #expect(error?.transportError == timeout)
+        #expect(error?.detail == "no answer to guestlib.info.get 3: \(timeout)")
+        #expect(host.channelAttempts == 1)
+    }
+
+    @Test func aHostThatAnswersIsNoTransportFailure() throws {
+        let host = FakeHost(.disabled)
+        let handle = try host.openHandle()
+        let error = #expect(throws: GuestLibError.notEnabled) { try handle.update() }
+        #expect(error?.transportError == nil)
     }
 
     @Test func sessionChangeOnAV3HostRenegotiatesFromThree() throws {

@@ -144,7 +144,8 @@ import Testing
         #expect(
             throws: RPCError(
                 .receiveFailed, endpoint: .unix(path: server.path), systemCall: "recv", errorNumber: EAGAIN,
-                detail: "the host did not answer within 0.2 s")
+                detail: "the host did not answer within 0.2 s; "
+                    + "the request was sent and may still take effect if the host resumes")
         ) {
             try channel.send("guestlib.info.get 3")
         }
@@ -251,6 +252,25 @@ import Testing
         server.stop()
         #expect(server.connections == 2)
         #expect(!channel.isOpen)
+    }
+
+    /// A stopped host would run both copies when it resumes: a request that timed out is not resent.
+    @Test func persistentChannelDoesNotResendAfterATimeout() throws {
+        let server = try ScriptedServer { connection in
+            _ = connection.readPacket()
+            _ = connection.peerClosed()
+        }
+        let channel = StreamChannel.unix(
+            path: server.path, oneShot: false, logger: .disabled, ioTimeoutSeconds: 0.2)
+        let error = #expect(throws: RPCError.self) { try channel.send("GuestAppMonitor.Cmd.Enable") }
+        channel.close()
+        server.stop()
+        #expect(error?.isTimeout == true)
+        #expect(
+            error?.detail
+                == "the host did not answer within 0.2 s; the request was sent and may still take effect if the host resumes"
+        )
+        #expect(server.connections == 1)
     }
 
     @Test func oneShotChannelDoesNotResend() throws {

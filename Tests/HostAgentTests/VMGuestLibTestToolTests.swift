@@ -68,7 +68,12 @@ struct VMGuestLibTestToolTests {
         #expect(run.status == 0)
         #expect(run.output.hasPrefix("OVERVIEW: Prints every guest statistic"))
         #expect(run.output.contains("  69  not running in a VM, or the handle could not be opened\n"))
-        #expect(run.output.contains("  75  an update failed (its error text and the endpoint are printed)\n"))
+        #expect(
+            run.output.contains(
+                "  75  an update got no answer: the host could not be reached or did not answer in time\n"))
+        #expect(
+            run.output.contains(
+                "  76  the host answered but the update failed: guestlib not enabled on the host, or a\n"))
         #expect(run.errors.isEmpty)
     }
 
@@ -98,12 +103,22 @@ struct VMGuestLibTestToolTests {
         #expect(run.status == 78)
     }
 
-    @Test func disabledGuestLibExits75WithTheTextAndTheEndpoint() throws {
+    @Test func missingHostExits75NamingTheCause() throws {
+        let path = "/nonexistent-guestsdk-dir/vm.sock"
+        let run = try Self.run(["--count", "1"], endpoint: "unix:" + path)
+        #expect(run.status == 75)
+        #expect(
+            run.errors
+                == "vmguestlibtest: UpdateInfo failed: no answer from the host: open failed on unix:\(path) "
+                + "(connect: No such file or directory, errno 2)\n")
+    }
+
+    @Test func disabledGuestLibExits76WithTheTextAndTheEndpoint() throws {
         var configuration = VMStatisticsConfiguration()
         configuration.host.isGuestLibEnabled = false
         let host = try StatisticsHost(configuration)
         let run = try Self.run(["--count", "1"], endpoint: "unix:" + host.socketPath)
-        #expect(run.status == 75)
+        #expect(run.status == 76)
         #expect(
             run.errors.hasPrefix(
                 "vmguestlibtest: UpdateInfo failed: VMware Guest API is not enabled on the host (endpoint unix:\(host.socketPath)"
