@@ -268,7 +268,8 @@ import Testing
         #expect(error?.isTimeout == true)
         #expect(
             error?.detail
-                == "the host did not answer within 0.2 s; the request was sent and may still take effect if the host resumes"
+                == "the host did not answer within 0.2 s; "
+                + "the request was sent and may still take effect if the host resumes"
         )
         #expect(server.connections == 1)
     }

@@ -121,7 +121,8 @@ struct VMGuestLibTestToolTests {
         #expect(run.status == 76)
         #expect(
             run.errors.hasPrefix(
-                "vmguestlibtest: UpdateInfo failed: VMware Guest API is not enabled on the host (endpoint unix:\(host.socketPath)"
+                "vmguestlibtest: UpdateInfo failed: VMware Guest API is not enabled on the host "
+                    + "(endpoint unix:\(host.socketPath)"
             )
         )
     }
