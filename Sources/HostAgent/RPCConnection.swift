@@ -145,8 +145,7 @@ final class RPCConnection: @unchecked Sendable {
                 continue
             }
             if count == 0 {
-                self.logger.debug("peer closed the connection", ["vm": self.vm.name, "peer": self.peer.description])
-                self.shutDown()
+                self.peerClosed()
                 return
             }
             let error = errno
@@ -162,6 +161,25 @@ final class RPCConnection: @unchecked Sendable {
             self.shutDown()
             return
         }
+    }
+
+    /// Closes after the peer's end of stream; a packet left incomplete is a bad packet (the
+    /// guest sent part of a request and went away: a crashed or killed writer).
+    private func peerClosed() {
+        let leftOver = self.framer.bufferedByteCount
+        if leftOver > 0 {
+            self.logger.warning(
+                "peer closed the connection in the middle of a packet",
+                [
+                    "vm": self.vm.name, "reason": BadPacketReason.truncated.rawValue,
+                    "peer": self.peer.description, "detail": "\(leftOver) bytes of an incomplete packet discarded",
+                ]
+            )
+            self.server?.recordBadPacket(.truncated)
+        } else {
+            self.logger.debug("peer closed the connection", ["vm": self.vm.name, "peer": self.peer.description])
+        }
+        self.shutDown()
     }
 
     /// Answers buffered requests and writes their replies until the socket is full, a delay or

@@ -13,6 +13,9 @@ public enum BadPacketReason: String, Sendable, CaseIterable {
     case emptyPayload = "empty-payload"
     /// The DataMap is well formed but has no STRING in field 2.
     case missingPayload = "missing-payload"
+    /// The peer closed the connection in the middle of a packet (an incomplete packet was
+    /// buffered at end of stream).
+    case truncated = "truncated"
 
     /// Classifies a framing or decoding error.
     init(_ error: any Error) {

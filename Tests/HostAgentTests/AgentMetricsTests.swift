@@ -100,6 +100,7 @@ struct AgentMetricsTests {
                 guestsdk_rpc_bad_packets_total{reason="malformed-datamap"} 0
                 guestsdk_rpc_bad_packets_total{reason="missing-payload"} 0
                 guestsdk_rpc_bad_packets_total{reason="oversized-length"} 1
+                guestsdk_rpc_bad_packets_total{reason="truncated"} 0
                 # HELP guestsdk_rpc_requests_refused_total Requests the secure channel refused.
                 # TYPE guestsdk_rpc_requests_refused_total counter
                 guestsdk_rpc_requests_refused_total 3

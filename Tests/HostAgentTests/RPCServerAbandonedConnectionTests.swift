@@ -28,8 +28,31 @@ struct RPCServerAbandonedConnectionTests {
             try client.write(Array(packet.prefix(7)))
         }
 
+        #expect(fixture.waitUntil { fixture.server.statistics.badPackets == [.truncated: 200] })
         #expect(fixture.waitUntil { fixture.server.statistics.connectionsOpen == 0 })
         #expect(try fixture.client().request("echo after") == .success("after"))
+    }
+
+    /// A guest killed while writing a request leaves part of a packet: the operator sees a
+    /// warning naming the VM, and a clean close after whole packets is not one.
+    @Test func peerClosingInsideAPacketIsLoggedAsTruncated() throws {
+        let fixture = try ServerFixture(vms: [VMEndpointConfiguration(name: "web07")])
+        var clean: TestClient? = try fixture.client("web07")
+        #expect(try clean?.request("echo whole") == .success("whole"))
+        var cut: TestClient? = try fixture.client("web07")
+        try cut?.write(Array(RPCPacket(payload: Array("echo cut".utf8)).encoded().prefix(20)))
+
+        cut = nil
+        clean = nil
+
+        #expect(fixture.waitUntil { fixture.server.statistics.badPackets == [.truncated: 1] })
+        let lines = fixture.entries(where: "reason", is: "truncated")
+        #expect(lines.count == 1)
+        let line = try #require(lines.first)
+        #expect(line.level == .warning)
+        #expect(line.message == "peer closed the connection in the middle of a packet")
+        #expect(line[field: "vm"] == "web07")
+        #expect(line[field: "detail"] == "20 bytes of an incomplete packet discarded")
     }
 
     /// Found by the server-connection fuzz target: a connection closed before its read source
