@@ -11,13 +11,20 @@ public struct HAVMRestoration: Equatable, Sendable {
     public var uptime: Duration
     /// How long ago each reset that may still count against `maxFailures` ran, oldest first.
     public var resetAges: [Duration]
+    /// Why the posted need-reset was last held back, when the previous run held it back: the
+    /// same hold is not announced again on every restart.
+    public var needResetHeldBack: ResetHoldReason?
 
     /// Creates a restoration.
-    public init(isEnabled: Bool, appState: AppState, uptime: Duration, resetAges: [Duration]) {
+    public init(
+        isEnabled: Bool, appState: AppState, uptime: Duration, resetAges: [Duration],
+        needResetHeldBack: ResetHoldReason? = nil
+    ) {
         self.isEnabled = isEnabled
         self.appState = appState
         self.uptime = uptime
         self.resetAges = resetAges
+        self.needResetHeldBack = needResetHeldBack
     }
 }
 
@@ -27,7 +34,8 @@ extension HAEngine {
     /// An enabled VM is green with its last heartbeat now: the agent was not there to see
     /// heartbeats, so it declares no red before a full failure interval from now. Reset times keep
     /// counting against `maxFailures`. A need-reset that was posted and not yet carried out is
-    /// evaluated again, as if posted now.
+    /// evaluated again, as if posted now; when it is held back for the reason the previous run
+    /// recorded, no second `resetHeldBack` event is emitted.
     ///
     /// A reset action that was running when the agent died is not run again here (the daemon
     /// records a `reset-interrupted` event for it instead), so a VM is never reset twice.
@@ -58,6 +66,9 @@ extension HAEngine {
                 self.insertDeadline(for: vm, .heartbeat, at: now.advanced(by: settings.failureIntervalDuration))
             }
             if restoration.appState == .appStateNeedReset {
+                if let reason = restoration.needResetHeldBack {
+                    self.setTrack(vm, .holding(cause: .appStateNeedReset, reason: reason))
+                }
                 self.evaluateReset(vm, cause: .appStateNeedReset, at: now)
             }
         }

@@ -191,6 +191,7 @@ extension HostDaemon {
     func resumeStoredVMs() throws {
         let monitoring = try self.store.monitoringStates()
         let resets = try self.store.latestEventIDs(ofKinds: ["reset-started", "reset-done"])
+        let needResets = try self.store.latestEventIDs(ofKinds: ["need-reset-posted", "reset-held-back"])
         let now = self.clock.now
         for stored in try self.store.vms() {
             let definition: VMDefinition
@@ -207,7 +208,8 @@ extension HostDaemon {
                 uptime: .milliseconds(Int64(max(0, now.timeIntervalSince(state?.poweredOnAt ?? now)) * 1000)),
                 resetAges: (state?.resetTimes ?? []).map {
                     .milliseconds(Int64(max(0, now.timeIntervalSince($0)) * 1000))
-                })
+                },
+                needResetHeldBack: try self.storedNeedResetHold(of: stored.name, latestIDs: needResets[stored.name]))
             let status = restoration.isEnabled ? AppHeartbeatStatus.appStatusGreen : .appStatusGray
             if let started = resets[stored.name]?["reset-started"], started > resets[stored.name]?["reset-done"] ?? 0 {
                 // The reset action was running when the agent died: say so rather than run it twice.
@@ -233,6 +235,21 @@ extension HostDaemon {
             }
             self.logVM("VM resumed", definition, origin: stored.origin, enabled: restoration.isEnabled)
         }
+    }
+
+    /// Why the VM's latest need-reset was held back, when a `reset-held-back` event for it came
+    /// after the need-reset was posted.
+    ///
+    /// - Parameter latestIDs: the VM's latest `need-reset-posted` and `reset-held-back` ids.
+    private func storedNeedResetHold(of vmName: String, latestIDs: [String: Int64]?) throws -> ResetHoldReason? {
+        guard let heldID = latestIDs?["reset-held-back"], heldID > latestIDs?["need-reset-posted"] ?? 0 else {
+            return nil
+        }
+        let held = try self.store.events(after: heldID - 1, limit: 1, vmName: vmName, kind: "reset-held-back")
+        guard let fields = held.first?.fields, fields["cause"] == ResetCause.appStateNeedReset.rawValue else {
+            return nil
+        }
+        return fields["reason"].flatMap(ResetHoldReason.init(rawValue:))
     }
 
     /// Adds or changes the VMs a configuration defines.

@@ -106,6 +106,28 @@ struct HostDaemonRestartTests {
         #expect(second.daemon.engine.state(ofVM: "vm1")?.appState == AppState.none)
     }
 
+    /// Found by a tester: every restart recorded the same hold again and inflated the count of
+    /// resets held back.
+    @Test func aNeedResetHeldBackBeforeTheCrashIsNotHeldBackAgainOnEveryRestart() throws {
+        var settings = DaemonFixture.fastSettings
+        settings.maxFailures = 1
+        let first = try DaemonFixture(vms: [VMDefinition(name: "vm1", settings: settings, preset: nil)])
+        try first.appMonitor().enable()
+        first.clock.advance(by: 31.0)
+        first.clock.advance(by: 1.0)
+        try first.appMonitor().postAppState(.needReset)
+        #expect(try first.daemon.store.events(kind: "reset-held-back").count == 1)
+
+        let second = try DaemonFixture(restartingAfterCrashOf: first, clock: self.laterClock(than: first.clock, by: 5))
+        let third = try DaemonFixture(restartingAfterCrashOf: second, clock: self.laterClock(than: second.clock, by: 5))
+
+        let held = try third.daemon.store.events(kind: "reset-held-back")
+        #expect(held.count == 1)
+        #expect(held.first?.fields["reason"] == "maxFailures")
+        #expect(third.daemon.engine.state(ofVM: "vm1")?.heldBackReason == .maxFailures)
+        #expect(third.daemon.engine.state(ofVM: "vm1")?.appState == .appStateNeedReset)
+    }
+
     @Test func aProgramResetCutShortByTheCrashIsReportedAndNotRunAgain() throws {
         var definition = VMDefinition(name: "vm1", settings: DaemonFixture.fastSettings, preset: nil)
         definition.resetAction = .program(path: "/bin/sh", arguments: ["-c", "sleep 5", "sh"], timeoutSeconds: 10)
