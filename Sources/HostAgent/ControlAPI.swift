@@ -26,6 +26,8 @@ enum ControlAPI {
         var failedEventCommits: Int
         var connectionsOpen: Int
         var connectionsAccepted: Int
+        /// Guest connections closed at once because their VM held its connection limit.
+        var connectionsRefused: Int
         var badPackets: [String: Int]
     }
 
@@ -41,6 +43,7 @@ enum ControlAPI {
                     vmCount: daemon.vmNames.count, eventCount: summary.count, lastEventId: summary.lastID,
                     failedEventCommits: daemon.eventSink.failedCommits,
                     connectionsOpen: statistics.connectionsOpen, connectionsAccepted: statistics.connectionsAccepted,
+                    connectionsRefused: statistics.connectionsRefused,
                     badPackets: Dictionary(
                         uniqueKeysWithValues: statistics.badPackets.map { ($0.key.rawValue, $0.value) })
                 ))
