@@ -156,7 +156,7 @@ public final class HostDaemon: @unchecked Sendable {
         if self.configuration.vsock { try self.rpcServer.startVsockListener() }
         let control = try ControlHTTPServer(
             addresses: self.configuration.control.addresses, port: self.configuration.control.port,
-            logger: self.logger
+            clock: self.clock, logger: self.logger
         ) { [weak self] request in
             self?.httpRouter.respond(to: request) ?? .error(HTTPError(status: 503, message: "stopping"))
         }
