@@ -138,11 +138,14 @@ enum ControlAPI {
         if merging, let current = try? JSONValue.from(definition.statistics ?? VMStatisticsConfiguration()) {
             document = current.merging(body)
         }
+        let statistics: VMStatisticsConfiguration
         do {
-            definition.statistics = try VMStatisticsConfiguration.decode(try document.encoded(), path: "body")
+            statistics = try VMStatisticsConfiguration.decodeUnchecked(try document.encoded(), path: "body")
+            try statistics.validate()
         } catch {
             throw HTTPError(status: 400, message: "\(error)")
         }
+        definition.statistics = statistics
         try daemon.updateVM(definition)
         return .json(try vm(name, in: daemon))
     }
