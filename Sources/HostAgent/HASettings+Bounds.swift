@@ -53,11 +53,21 @@ extension HASettings {
 
     /// The value of a numeric setting.
     public subscript(setting: NumericSetting) -> Int {
-        switch setting {
-        case .failureInterval: self.failureInterval
-        case .minUpTime: self.minUpTime
-        case .maxFailures: self.maxFailures
-        case .maxFailureWindow: self.maxFailureWindow
+        get {
+            switch setting {
+            case .failureInterval: self.failureInterval
+            case .minUpTime: self.minUpTime
+            case .maxFailures: self.maxFailures
+            case .maxFailureWindow: self.maxFailureWindow
+            }
+        }
+        set {
+            switch setting {
+            case .failureInterval: self.failureInterval = newValue
+            case .minUpTime: self.minUpTime = newValue
+            case .maxFailures: self.maxFailures = newValue
+            case .maxFailureWindow: self.maxFailureWindow = newValue
+            }
         }
     }
 

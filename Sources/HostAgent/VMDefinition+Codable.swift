@@ -92,13 +92,7 @@ extension VMDefinition: Codable {
             let value = try policy.decodeIfPresent(Double.self, forKey: key)
         else { return }
 
-        let checked = try setting.checked(value, key: SettingRangeError.keyPath(policy.codingPath + [key]))
-        switch setting {
-        case .failureInterval: settings.failureInterval = checked
-        case .minUpTime: settings.minUpTime = checked
-        case .maxFailures: settings.maxFailures = checked
-        case .maxFailureWindow: settings.maxFailureWindow = checked
-        }
+        settings[setting] = try setting.checked(value, key: SettingRangeError.keyPath(policy.codingPath + [key]))
     }
 
     public func encode(to encoder: any Encoder) throws {
