@@ -4,7 +4,8 @@
 import Foundation
 
 /// The host agent's Prometheus metrics, served at `/metrics`: per VM what the HA engine knows,
-/// and for the agent its RPC connections and bad packets.
+/// and for the agent its RPC connections (open, accepted, refused at the per-VM limit) and bad
+/// packets.
 ///
 /// Wire it in three places: as an `HAEventSink` behind the store (resets held back are counted
 /// from events, by reason), as the RPC server's `requestObserver` (request latency), and at the
@@ -40,6 +41,7 @@ public final class AgentMetrics: HAEventSink, @unchecked Sendable {
     private let events: MetricsRegistry.Counter
     private let connectionsAccepted: MetricsRegistry.Counter
     private let connectionsOpen: MetricsRegistry.Gauge
+    private let connectionsRefused: MetricsRegistry.Counter
     private let badPackets: MetricsRegistry.Counter
     private let refused: MetricsRegistry.Counter
 
@@ -88,6 +90,9 @@ public final class AgentMetrics: HAEventSink, @unchecked Sendable {
             "guestsdk_rpc_connections_accepted_total", help: "Guest connections accepted, Unix and vsock.")
         self.connectionsOpen = registry.makeGauge(
             "guestsdk_rpc_connections_open", help: "Guest connections open now.")
+        self.connectionsRefused = registry.makeCounter(
+            "guestsdk_rpc_connections_refused_total",
+            help: "Guest connections closed at once because their VM held its connection limit.")
         self.badPackets = registry.makeCounter(
             "guestsdk_rpc_bad_packets_total", help: "Connections closed after a bad packet, by reason.",
             labelNames: ["reason"])
@@ -163,6 +168,7 @@ public final class AgentMetrics: HAEventSink, @unchecked Sendable {
         guard let server = self.serverStatistics() else { return }
         self.connectionsAccepted.set(Double(server.connectionsAccepted))
         self.connectionsOpen.set(Double(server.connectionsOpen))
+        self.connectionsRefused.set(Double(server.connectionsRefused))
         self.refused.set(Double(server.refusedRequests))
         for reason in BadPacketReason.allCases {
             self.badPackets.set(Double(server.badPackets[reason, default: 0]), [reason.rawValue])

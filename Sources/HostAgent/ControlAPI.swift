@@ -26,6 +26,8 @@ enum ControlAPI {
         var failedEventCommits: Int
         var connectionsOpen: Int
         var connectionsAccepted: Int
+        /// Guest connections closed at once because their VM held its connection limit.
+        var connectionsRefused: Int
         var badPackets: [String: Int]
     }
 
@@ -41,6 +43,7 @@ enum ControlAPI {
                     vmCount: daemon.vmNames.count, eventCount: summary.count, lastEventId: summary.lastID,
                     failedEventCommits: daemon.eventSink.failedCommits,
                     connectionsOpen: statistics.connectionsOpen, connectionsAccepted: statistics.connectionsAccepted,
+                    connectionsRefused: statistics.connectionsRefused,
                     badPackets: Dictionary(
                         uniqueKeysWithValues: statistics.badPackets.map { ($0.key.rawValue, $0.value) })
                 ))
@@ -135,11 +138,14 @@ enum ControlAPI {
         if merging, let current = try? JSONValue.from(definition.statistics ?? VMStatisticsConfiguration()) {
             document = current.merging(body)
         }
+        let statistics: VMStatisticsConfiguration
         do {
-            definition.statistics = try VMStatisticsConfiguration.decode(try document.encoded(), path: "body")
+            statistics = try VMStatisticsConfiguration.decodeUnchecked(try document.encoded(), path: "body")
+            try statistics.validate()
         } catch {
             throw HTTPError(status: 400, message: "\(error)")
         }
+        definition.statistics = statistics
         try daemon.updateVM(definition)
         return .json(try vm(name, in: daemon))
     }

@@ -12,7 +12,8 @@ import GuestRPC
 /// socket to libmicrohttpd (`MHD_OPTION_LISTEN_SOCKET`), so it never listens on a wildcard
 /// address; a non-loopback address is refused before anything is bound. Each request is read in
 /// full (bodies up to `maximumBodySize`) and answered by the handler on libmicrohttpd's polling
-/// thread.
+/// thread. `ControlConnectionLimits` bounds the connections of each address, and a
+/// `ControlConnectionMonitor` per address warns when a limit turns clients away.
 public final class ControlHTTPServer: @unchecked Sendable {
     /// The largest request body accepted; a longer one is answered 413.
     public static let maximumBodySize = 1 << 20
@@ -21,7 +22,10 @@ public final class ControlHTTPServer: @unchecked Sendable {
     public let port: UInt16
     /// The addresses listened on, such as `127.0.0.1`.
     public let addresses: [String]
+    /// The connection limits of each address.
+    public let limits: ControlConnectionLimits
     private let context: Unmanaged<HandlerBox>
+    private var monitors: [ControlConnectionMonitor] = []
     private var daemons: [OpaquePointer] = []
     private let lock = NSLock()
 
@@ -41,16 +45,20 @@ public final class ControlHTTPServer: @unchecked Sendable {
     /// - Parameters:
     ///   - addresses: loopback addresses (`127.0.0.1`, `::1`, or anything in `127.0.0.0/8`).
     ///   - port: the port; 0 picks a free one, then shared by every address.
+    ///   - limits: the connection limits of each address.
+    ///   - clock: paces the warnings about refused connections.
     ///   - logger: receives warnings.
     ///   - handler: answers each request.
     /// - Throws: `ControlServerError` for a non-loopback address or a failed bind or start.
     public init(
-        addresses: [String] = ["127.0.0.1"], port: UInt16 = 0, logger: Logger,
+        addresses: [String] = ["127.0.0.1"], port: UInt16 = 0, limits: ControlConnectionLimits = .standard,
+        clock: any Clock = SystemClock(), logger: Logger,
         handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse
     ) throws {
         guard !addresses.isEmpty else { throw ControlServerError(reason: "no listen address given") }
         self.context = Unmanaged.passRetained(HandlerBox(handler: handler, logger: logger))
         self.addresses = addresses
+        self.limits = limits
         var chosenPort = port
         var sockets: [Int32] = []
         do {
@@ -60,8 +68,14 @@ public final class ControlHTTPServer: @unchecked Sendable {
                 chosenPort = socket.port
             }
             self.port = chosenPort
-            for descriptor in sockets {
-                self.daemons.append(try Self.startDaemon(listening: descriptor, context: self.context))
+
+            for address in addresses {
+                let monitor = ControlConnectionMonitor(
+                    listener: Self.describe(address, port: chosenPort), limits: limits, clock: clock, logger: logger)
+                self.monitors.append(monitor)
+                let daemon = try Self.startDaemon(
+                    listening: sockets[0], limits: limits, monitor: monitor, context: self.context)
+                self.daemons.append(daemon)
                 sockets.removeFirst()
             }
         } catch {
@@ -77,6 +91,16 @@ public final class ControlHTTPServer: @unchecked Sendable {
         self.context.release()
     }
 
+    /// Connections open now, on every address.
+    public var connectionsOpen: Int {
+        self.monitors.reduce(0) { $0 + $1.openConnections }
+    }
+
+    /// Connections closed at once because their client address held its limit, on every address.
+    public var connectionsRefused: Int {
+        self.monitors.reduce(0) { $0 + $1.refusedConnections }
+    }
+
     /// Stops listening and closes every connection.
     public func stop() {
         let daemons = self.lock.withLock {
@@ -86,23 +110,71 @@ public final class ControlHTTPServer: @unchecked Sendable {
         daemons.forEach { MHD_stop_daemon($0) }
     }
 
-    private static func startDaemon(listening descriptor: Int32, context: Unmanaged<HandlerBox>) throws -> OpaquePointer
-    {
-        let flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue
-        let completed = unsafeBitCast(requestCompleted, to: UnsafeRawPointer.self)
-        let options: [any CVarArg] = [
-            Int32(bitPattern: MHD_OPTION.LISTEN_SOCKET.rawValue), descriptor,
-            Int32(bitPattern: MHD_OPTION.NOTIFY_COMPLETED.rawValue), OpaquePointer(completed),
-            OpaquePointer(context.toOpaque()),
-            Int32(bitPattern: MHD_OPTION.CONNECTION_TIMEOUT.rawValue), UInt32(30),
-            Int32(bitPattern: MHD_OPTION.CONNECTION_LIMIT.rawValue), UInt32(256),
-            Int32(bitPattern: MHD_OPTION.END.rawValue),
-        ]
+    /// An address and port as a client would write them: `127.0.0.1:8650`, `[::1]:8650`.
+    private static func describe(_ address: String, port: UInt16) -> String {
+        address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)"
+    }
+
+    /// Starts libmicrohttpd on a bound socket (`MHD_start_daemon_va`), with the limits and the
+    /// monitor's callbacks.
+    private static func startDaemon(
+        listening descriptor: Int32, limits: ControlConnectionLimits, monitor: ControlConnectionMonitor,
+        context: Unmanaged<HandlerBox>
+    ) throws -> OpaquePointer {
+        let flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue | MHD_USE_ERROR_LOG.rawValue
+        let options = self.daemonOptions(listening: descriptor, limits: limits, monitor: monitor, context: context)
         let daemon = withVaList(options) { arguments in
             MHD_start_daemon_va(UInt32(flags), 0, nil, nil, accessHandler, context.toOpaque(), arguments)
         }
-        guard let daemon else { throw ControlServerError(reason: "MHD_start_daemon failed") }
+        guard let daemon else {
+            throw ControlServerError(reason: "MHD_start_daemon failed for \(monitor.listener)")
+        }
         return daemon
+    }
+
+    /// The option list of `MHD_start_daemon_va`; the logger comes first, as libmicrohttpd asks, so
+    /// that no message of the start goes to its own standard-error logger.
+    private static func daemonOptions(
+        listening descriptor: Int32, limits: ControlConnectionLimits, monitor: ControlConnectionMonitor,
+        context: Unmanaged<HandlerBox>
+    ) -> [any CVarArg] {
+        func option(_ name: MHD_OPTION) -> Int32 { Int32(bitPattern: name.rawValue) }
+        func pointer<Callback>(_ callback: Callback) -> OpaquePointer {
+            OpaquePointer(unsafeBitCast(callback, to: UnsafeRawPointer.self))
+        }
+        let monitorPointer = OpaquePointer(Unmanaged.passUnretained(monitor).toOpaque())
+        return [
+            option(MHD_OPTION.EXTERNAL_LOGGER), pointer(libraryMessageLogged), monitorPointer,
+            option(MHD_OPTION.LISTEN_SOCKET), descriptor,
+            option(MHD_OPTION.NOTIFY_COMPLETED), pointer(requestCompleted), OpaquePointer(context.toOpaque()),
+            option(MHD_OPTION.NOTIFY_CONNECTION), pointer(connectionNotified), monitorPointer,
+            option(MHD_OPTION.CONNECTION_TIMEOUT), UInt32(limits.idleTimeoutSeconds),
+            option(MHD_OPTION.CONNECTION_LIMIT), UInt32(limits.connections),
+            option(MHD_OPTION.PER_IP_CONNECTION_LIMIT), UInt32(limits.connectionsPerClientAddress),
+            option(MHD_OPTION.END),
+        ]
+    }
+}
+
+/// libmicrohttpd's log callback (`MHD_OPTION_EXTERNAL_LOGGER`): hands the formatted message to
+/// the listener's monitor.
+private let libraryMessageLogged: MHD_LogCallback = { context, format, arguments in
+    guard let context, let format, let arguments else { return }
+    var buffer = [CChar](repeating: 0, count: 512)
+    _ = vsnprintf(&buffer, buffer.count, format, arguments)
+    let monitor = Unmanaged<ControlConnectionMonitor>.fromOpaque(context).takeUnretainedValue()
+    monitor.record(libraryMessage: String(cString: buffer))
+}
+
+/// libmicrohttpd's connection callback (`MHD_OPTION_NOTIFY_CONNECTION`): counts connections
+/// opened and closed.
+private let connectionNotified: MHD_NotifyConnectionCallback = { context, _, _, code in
+    guard let context else { return }
+    let monitor = Unmanaged<ControlConnectionMonitor>.fromOpaque(context).takeUnretainedValue()
+    switch code {
+    case MHD_ConnectionNotificationCode.CONNECTION_NOTIFY_STARTED: monitor.connectionOpened()
+    case MHD_ConnectionNotificationCode.CONNECTION_NOTIFY_CLOSED: monitor.connectionClosed()
+    default: break
     }
 }
 

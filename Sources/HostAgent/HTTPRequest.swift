@@ -33,10 +33,13 @@ public struct HTTPRequest: Sendable {
     /// Decodes the body as JSON of type `Body`.
     ///
     /// - Returns: the decoded value.
-    /// - Throws: `HTTPError` 400 naming what is wrong with the body.
+    /// - Throws: `HTTPError` 400 naming what is wrong with the body; for a number out of range it
+    ///   names the key, the range and the value.
     public func decodeBody<Body: Decodable>(_ type: Body.Type) throws -> Body {
         do {
             return try JSONDecoder().decode(type, from: self.body)
+        } catch let error as SettingRangeError {
+            throw HTTPError(status: 400, message: error.description)
         } catch let error as DecodingError {
             throw HTTPError(status: 400, message: "invalid JSON body: \(HTTPError.describe(error))")
         } catch {

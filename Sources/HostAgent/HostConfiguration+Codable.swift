@@ -25,6 +25,9 @@ extension HostConfiguration: Codable {
         }
         self.vsock = try container.decodeIfPresent(Bool.self, forKey: .vsock) ?? false
         self.resetDelaySeconds = try container.decodeIfPresent(Double.self, forKey: .resetDelaySeconds) ?? 1
+        try SettingRangeError.check(
+            self.resetDelaySeconds, in: Self.resetDelayRange, key: CodingKeys.resetDelaySeconds.rawValue,
+            unit: "seconds")
         self.durability = try container.decodeIfPresent(Database.Durability.self, forKey: .durability) ?? .process
         self.vms = try container.decodeIfPresent([VMDefinition].self, forKey: .vms) ?? []
     }

@@ -42,6 +42,8 @@ public struct HostConfiguration: Equatable, Sendable {
     public var vsock = false
     /// How long a requested reset waits, so that an `appStateOk` can cancel a need-reset.
     public var resetDelaySeconds: Double = 1
+    /// The reset delays accepted, in seconds: none to 1 hour.
+    public static let resetDelayRange: ClosedRange<Double> = 0...3600
     /// Whether a commit must survive a power loss or only the agent process.
     public var durability: Database.Durability = .process
     /// The VMs the file defines.
@@ -95,6 +97,8 @@ public struct HostConfiguration: Equatable, Sendable {
         let configuration: HostConfiguration
         do {
             configuration = try decoder.decode(HostConfiguration.self, from: data)
+        } catch let error as SettingRangeError {
+            throw HostConfigurationError(path: path, reason: error.description)
         } catch let error as DecodingError {
             throw HostConfigurationError(path: path, reason: HTTPError.describe(error))
         } catch {

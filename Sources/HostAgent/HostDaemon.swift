@@ -31,13 +31,16 @@ public final class HostDaemon: @unchecked Sendable {
         public var stateDirectoryOverride: String?
         /// A control port given on the command line, which wins over the file's on reload.
         public var controlPortOverride: UInt16?
+        /// The most guest connections one VM may hold open; more are closed at once and counted.
+        public var maximumConnectionsPerVM: Int
 
         /// Creates options.
         public init(
             clock: any Clock = SystemClock(), logger: Logger = .disabled,
             requestObserver: (@Sendable (RPCServer.RequestRecord) -> Void)? = nil,
             heartbeatFlushInterval: Double = 2, configurationFile: String? = nil,
-            stateDirectoryOverride: String? = nil, controlPortOverride: UInt16? = nil
+            stateDirectoryOverride: String? = nil, controlPortOverride: UInt16? = nil,
+            maximumConnectionsPerVM: Int = RPCServer.Configuration.defaultMaximumConnectionsPerVM
         ) {
             self.clock = clock
             self.logger = logger
@@ -46,6 +49,7 @@ public final class HostDaemon: @unchecked Sendable {
             self.configurationFile = configurationFile
             self.stateDirectoryOverride = stateDirectoryOverride
             self.controlPortOverride = controlPortOverride
+            self.maximumConnectionsPerVM = maximumConnectionsPerVM
         }
     }
 
@@ -120,7 +124,8 @@ public final class HostDaemon: @unchecked Sendable {
         self.guestLib = GuestLibService(clock: options.clock, logger: options.logger)
         self.rpcServer = RPCServer(
             configuration: RPCServer.Configuration(
-                stateDirectory: configuration.stateDirectory, requestObserver: options.requestObserver),
+                stateDirectory: configuration.stateDirectory,
+                maximumConnectionsPerVM: options.maximumConnectionsPerVM, requestObserver: options.requestObserver),
             logger: options.logger)
         self.httpRouter = HTTPRouter(token: self.token)
         self.router.register(prefix: AppMonitorService.commandPrefix, to: AppMonitorService(engine: self.engine))
@@ -151,7 +156,7 @@ public final class HostDaemon: @unchecked Sendable {
         if self.configuration.vsock { try self.rpcServer.startVsockListener() }
         let control = try ControlHTTPServer(
             addresses: self.configuration.control.addresses, port: self.configuration.control.port,
-            logger: self.logger
+            clock: self.clock, logger: self.logger
         ) { [weak self] request in
             self?.httpRouter.respond(to: request) ?? .error(HTTPError(status: 503, message: "stopping"))
         }

@@ -8,4 +8,7 @@ public enum ResetActionSpecification: Equatable, Sendable {
     /// Runs `path` with `arguments` and the VM's name, never through a shell, killed after
     /// `timeoutSeconds`.
     case program(path: String, arguments: [String], timeoutSeconds: Double)
+
+    /// The program timeouts accepted, in seconds: 1 ms to 1 hour.
+    public static let timeoutRange: ClosedRange<Double> = 0.001...3600
 }

@@ -36,26 +36,27 @@ extension VMDefinition: Codable {
             if let value = try policy.decodeIfPresent(HASettings.VMMonitoring.self, forKey: .vmMonitoring) {
                 settings.vmMonitoring = value
             }
-            settings.failureInterval =
-                try policy.decodeIfPresent(Int.self, forKey: .failureInterval) ?? settings.failureInterval
-            settings.minUpTime = try policy.decodeIfPresent(Int.self, forKey: .minUpTime) ?? settings.minUpTime
-            settings.maxFailures = try policy.decodeIfPresent(Int.self, forKey: .maxFailures) ?? settings.maxFailures
-            settings.maxFailureWindow =
-                try policy.decodeIfPresent(Int.self, forKey: .maxFailureWindow) ?? settings.maxFailureWindow
+            for setting in HASettings.NumericSetting.allCases {
+                try Self.decode(setting, from: policy, into: &settings)
+            }
             self.settings = settings
             if self.preset != nil, settings != .preset(self.preset!) { self.preset = nil }
         }
         self.statisticsProfile = try container.decodeIfPresent(StatisticsProfile.self, forKey: .statisticsProfile)
         let overrides = try container.decodeIfPresent(JSONValue.self, forKey: .statistics)
         if self.statisticsProfile != nil || overrides != nil {
+            let statistics: VMStatisticsConfiguration
             do {
                 var document = try JSONValue.from(self.statisticsProfile?.configuration ?? VMStatisticsConfiguration())
                 if let overrides { document = document.merging(overrides) }
-                self.statistics = try VMStatisticsConfiguration.decode(try document.encoded(), path: "statistics")
+                statistics = try VMStatisticsConfiguration.decodeUnchecked(try document.encoded(), path: "statistics")
             } catch {
                 throw DecodingError.dataCorruptedError(
                     forKey: .statistics, in: container, debugDescription: "\(error)")
             }
+            let statisticsKey = SettingRangeError.keyPath(container.codingPath + [CodingKeys.statistics])
+            try statistics.validate(keyPrefix: statisticsKey + ".")
+            self.statistics = statistics
         }
         if container.contains(.resetAction) {
             let actionDecoder = try container.superDecoder(forKey: .resetAction)
@@ -63,9 +64,13 @@ extension VMDefinition: Codable {
             let action = try actionDecoder.container(keyedBy: ResetActionKeys.self)
             let kind = try action.decodeIfPresent(String.self, forKey: .kind)
             if let program = try action.decodeIfPresent(String.self, forKey: .program), kind != "simulated" {
+                let timeout = try action.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? 30
+                let timeoutKey = SettingRangeError.keyPath(action.codingPath + [ResetActionKeys.timeoutSeconds])
+                try SettingRangeError.check(
+                    timeout, in: ResetActionSpecification.timeoutRange, key: timeoutKey, unit: "seconds")
                 self.resetAction = .program(
                     path: program, arguments: try action.decodeIfPresent([String].self, forKey: .arguments) ?? [],
-                    timeoutSeconds: try action.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? 30)
+                    timeoutSeconds: timeout)
             } else if kind == nil || kind == "simulated" {
                 self.resetAction = .simulated
             } else {
@@ -74,6 +79,20 @@ extension VMDefinition: Codable {
                     debugDescription: "kind must be simulated or program (with a program path)")
             }
         }
+    }
+
+    /// Reads one numeric HA setting when the policy names it; JSON may write it as any number.
+    ///
+    /// - Throws: `SettingRangeError` naming the key path when the value is out of its range.
+    private static func decode(
+        _ setting: HASettings.NumericSetting, from policy: KeyedDecodingContainer<PolicyKeys>,
+        into settings: inout HASettings
+    ) throws {
+        guard let key = PolicyKeys(rawValue: setting.rawValue),
+            let value = try policy.decodeIfPresent(Double.self, forKey: key)
+        else { return }
+
+        settings[setting] = try setting.checked(value, key: SettingRangeError.keyPath(policy.codingPath + [key]))
     }
 
     public func encode(to encoder: any Encoder) throws {

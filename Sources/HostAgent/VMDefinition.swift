@@ -74,9 +74,11 @@ public struct VMDefinition: Equatable, Sendable {
         }
     }
 
-    /// Checks what decoding cannot: a usable name, sane settings, an absolute program path.
+    /// Checks what decoding cannot: a usable name, settings within their ranges, an absolute
+    /// program path.
     ///
-    /// - Throws: `VMDefinitionError` saying what is wrong.
+    /// - Throws: `VMDefinitionError` saying what is wrong; for a number out of range it names the
+    ///   key, the range and the value.
     public func validate() throws {
         let endpoint = VMEndpointConfiguration(name: self.name)
         guard endpoint.hasValidName, self.name.utf8.count <= 64,
@@ -85,19 +87,19 @@ public struct VMDefinition: Equatable, Sendable {
             throw VMDefinitionError(
                 vm: self.name, reason: "a VM name is 1 to 64 letters, digits, '-', '_' or '.', and not '.' or '..'")
         }
-        guard self.settings.failureInterval >= 1, self.settings.minUpTime >= 0, self.settings.maxFailures >= 0,
-            self.settings.maxFailureWindow >= -1
-        else {
-            throw VMDefinitionError(
-                vm: self.name,
-                reason: "ha: failureInterval must be at least 1, minUpTime and maxFailures at least 0,"
-                    + " maxFailureWindow at least -1")
-        }
-        if case .program(let path, _, let timeout) = self.resetAction {
-            guard path.hasPrefix("/"), timeout > 0 else {
-                throw VMDefinitionError(
-                    vm: self.name, reason: "resetAction: program must be an absolute path and timeoutSeconds positive")
+        do {
+            try self.settings.validate(keyPrefix: "ha.")
+            try self.statistics?.validate(keyPrefix: "statistics.")
+            if case .program(_, _, let timeout) = self.resetAction {
+                try SettingRangeError.check(
+                    timeout, in: ResetActionSpecification.timeoutRange, key: "resetAction.timeoutSeconds",
+                    unit: "seconds")
             }
+        } catch {
+            throw VMDefinitionError(vm: self.name, reason: "\(error)")
+        }
+        if case .program(let path, _, _) = self.resetAction, !path.hasPrefix("/") {
+            throw VMDefinitionError(vm: self.name, reason: "resetAction.program must be an absolute path, not \(path)")
         }
         _ = try self.socketOwner?.resolved()
     }

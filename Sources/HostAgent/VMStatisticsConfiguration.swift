@@ -32,8 +32,31 @@ public struct VMStatisticsConfiguration: Codable, Equatable, Sendable {
     /// JSON key `refreshIntervalSeconds`: the refresh tick; updates inside one tick see equal values.
     public var refreshInterval: TimeInterval = 1
 
+    /// The refresh ticks accepted, in seconds: 0.1 s to 1 hour.
+    public static let refreshIntervalRange: ClosedRange<Double> = 0.1...3600
+    /// The statistic counts a V3 reply may carry: ids 1 to 38.
+    public static let statisticCountRange: ClosedRange<UInt32> = 1...38
+
     /// The defaults: a V3 host, a 2-vCPU 4 GiB VM, figures that grow with the clock, a 1-second tick.
     public init() {}
+
+    /// Checks the numbers decoding accepts but the agent cannot use: the refresh tick and the
+    /// statistic count.
+    ///
+    /// - Parameter keyPrefix: put before each key in the error, such as `statistics.`.
+    /// - Throws: `SettingRangeError` naming the key, the range and the value.
+    public func validate(keyPrefix: String = "") throws {
+        try SettingRangeError.check(
+            self.refreshInterval, in: Self.refreshIntervalRange, key: keyPrefix + "refreshIntervalSeconds",
+            unit: "seconds")
+        let count = self.host.statisticCount
+        guard Self.statisticCountRange.contains(count) else {
+            let range = Self.statisticCountRange
+            throw SettingRangeError(
+                key: keyPrefix + "host.statisticCount", value: "\(count)",
+                allowed: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case host
@@ -82,8 +105,23 @@ extension VMStatisticsConfiguration {
     ///   - data: the JSON text.
     ///   - path: the file name to put in errors.
     /// - Returns: the configuration.
-    /// - Throws: `StatisticsFileError` as `load(contentsOf:)` does.
+    /// - Throws: `StatisticsFileError` as `load(contentsOf:)` does, also for a number out of range.
     public static func decode(_ data: Data, path: String = "<data>") throws -> VMStatisticsConfiguration {
+        let configuration = try self.decodeUnchecked(data, path: path)
+        do {
+            try configuration.validate()
+        } catch {
+            throw StatisticsFileError(path: path, reason: "\(error)")
+        }
+        return configuration
+    }
+
+    /// Decodes as `decode(_:path:)` does without checking the ranges of `validate(keyPrefix:)`, for
+    /// callers that report a range error with their own key path.
+    ///
+    /// - Throws: `StatisticsFileError` when the text is not JSON, names an unknown key or holds a
+    ///   value of the wrong type.
+    static func decodeUnchecked(_ data: Data, path: String) throws -> VMStatisticsConfiguration {
         guard let overrides = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw StatisticsFileError(path: path, reason: "is not a JSON object")
         }

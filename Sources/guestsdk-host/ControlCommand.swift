@@ -41,7 +41,7 @@ enum ControlCommand {
           --preset high|medium|low  --vm-monitoring vmMonitoringDisabled|vmMonitoringOnly|vmAndAppMonitoring
           --failure-interval S  --min-uptime S  --max-failures N  --max-failure-window S|-1
 
-        Options:
+        Options, before or after the command (after `--` nothing more is read as an option):
           --state-dir DIR  the agent's state directory (default \(HostConfiguration.defaultStateDirectory))
           --json           print the API's JSON instead of a table
           -h, --help       print this help and exit
@@ -50,6 +50,7 @@ enum ControlCommand {
 
         """
 
+    /// A command line that cannot be run; reported with the usage line and exit 64.
     struct UsageError: Error {
         var message: String
     }
@@ -58,30 +59,33 @@ enum ControlCommand {
         var message: String
     }
 
+    /// The options every command takes, and the command with its own arguments.
+    struct Invocation {
+        var stateDirectory = HostConfiguration.defaultStateDirectory
+        var printsJSON = false
+        var printsHelp = false
+        var command: String?
+        var arguments: [String] = []
+    }
+
     /// Runs one ctl command and returns the exit status.
     static func run(_ arguments: [String]) -> Int32 {
-        var rest = arguments
-        var stateDirectory = HostConfiguration.defaultStateDirectory
-        var json = false
-        while let first = rest.first, first.hasPrefix("-") {
-            rest.removeFirst()
-            switch first {
-            case "-h", "--help":
-                print(helpText, terminator: "")
-                return 0
-            case "--json": json = true
-            case "--state-dir":
-                guard !rest.isEmpty else { return usage("--state-dir needs a value") }
-                stateDirectory = rest.removeFirst()
-            default:
-                return usage("unknown option \(first)")
-            }
-        }
-        guard !rest.isEmpty else { return usage("missing command") }
-        let command = rest.removeFirst()
+        let invocation: Invocation
         do {
-            let client = try ControlClient(stateDirectory: stateDirectory)
-            let output = try self.perform(command, rest, client: client, json: json)
+            invocation = try self.parse(arguments)
+        } catch {
+            return usage(error.message)
+        }
+
+        if invocation.printsHelp {
+            print(helpText, terminator: "")
+            return 0
+        }
+        guard let command = invocation.command else { return usage("missing command") }
+
+        do {
+            let client = try ControlClient(stateDirectory: invocation.stateDirectory)
+            let output = try self.perform(command, invocation.arguments, client: client, json: invocation.printsJSON)
             if !output.isEmpty { print(output) }
             return 0
         } catch let error as UsageError {
@@ -93,6 +97,52 @@ enum ControlCommand {
             FileHandle.standardError.write(Data("guestsdk-host ctl: \(error)\n".utf8))
             return 1
         }
+    }
+
+    /// Splits the arguments into the global options and the command's own arguments.
+    ///
+    /// The global options (`--state-dir`, `--json`, `--help`) may come before or after the
+    /// command; after a `--` nothing more is read as a global option, so a VM named `--json`
+    /// can still be named. Before the command any other option is an error.
+    ///
+    /// - Throws: `UsageError` for an unknown option before the command or a missing value.
+    static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
+        var invocation = Invocation()
+        var rest = arguments[...]
+        var readsOptions = true
+        while let argument = rest.popFirst() {
+            if readsOptions, argument == "--", invocation.command != nil {
+                readsOptions = false
+            } else if readsOptions, try self.readGlobalOption(argument, from: &rest, into: &invocation) {
+                continue
+            } else if invocation.command == nil {
+                guard !argument.hasPrefix("-") else { throw UsageError(message: "unknown option \(argument)") }
+                invocation.command = argument
+            } else {
+                invocation.arguments.append(argument)
+            }
+        }
+        return invocation
+    }
+
+    /// Applies `argument` when it is a global option, taking its value from `rest`.
+    ///
+    /// - Returns: false when `argument` is not a global option.
+    private static func readGlobalOption(
+        _ argument: String, from rest: inout ArraySlice<String>, into invocation: inout Invocation
+    ) throws(UsageError) -> Bool {
+        switch argument {
+        case "-h", "--help":
+            invocation.printsHelp = true
+        case "--json":
+            invocation.printsJSON = true
+        case "--state-dir":
+            guard let directory = rest.popFirst() else { throw UsageError(message: "--state-dir needs a value") }
+            invocation.stateDirectory = directory
+        default:
+            return false
+        }
+        return true
     }
 
     private static func usage(_ message: String) -> Int32 {

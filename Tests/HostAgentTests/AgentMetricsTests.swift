@@ -13,6 +13,7 @@ struct AgentMetricsTests {
         var statistics = RPCServer.Statistics()
         statistics.connectionsAccepted = 5
         statistics.connectionsOpen = 2
+        statistics.connectionsRefused = 4
         statistics.badPackets = [.oversizedLength: 1]
         statistics.refusedRequests = 3
         return statistics
@@ -94,6 +95,10 @@ struct AgentMetricsTests {
                 # HELP guestsdk_rpc_connections_open Guest connections open now.
                 # TYPE guestsdk_rpc_connections_open gauge
                 guestsdk_rpc_connections_open 2
+                # HELP guestsdk_rpc_connections_refused_total Guest connections closed at once because their VM \
+                held its connection limit.
+                # TYPE guestsdk_rpc_connections_refused_total counter
+                guestsdk_rpc_connections_refused_total 4
                 # HELP guestsdk_rpc_bad_packets_total Connections closed after a bad packet, by reason.
                 # TYPE guestsdk_rpc_bad_packets_total counter
                 guestsdk_rpc_bad_packets_total{reason="empty-payload"} 0

@@ -21,16 +21,19 @@ final class DaemonFixture {
     private(set) var daemon: HostDaemon
     private var isStopped = false
 
-    /// Starts a daemon serving `vms` (one VM named `vm1` by default).
-    init(vms: [VMDefinition] = [VMDefinition(name: "vm1", settings: DaemonFixture.fastSettings, preset: nil)])
-        throws
-    {
+    /// Starts a daemon serving `vms` (one VM named `vm1` by default), each VM holding at most
+    /// `maximumConnectionsPerVM` guest connections.
+    init(
+        vms: [VMDefinition] = [VMDefinition(name: "vm1", settings: DaemonFixture.fastSettings, preset: nil)],
+        maximumConnectionsPerVM: Int = RPCServer.Configuration.defaultMaximumConnectionsPerVM
+    ) throws {
         self.directory = try Self.makeTemporaryDirectory()
         self.clock = ManualClock()
         var configuration = HostConfiguration(stateDirectory: self.directory)
         configuration.vms = vms
         configuration.resetDelaySeconds = 1
-        self.daemon = try Self.makeDaemon(configuration, clock: self.clock, log: self.log)
+        self.daemon = try Self.makeDaemon(
+            configuration, clock: self.clock, log: self.log, maximumConnectionsPerVM: maximumConnectionsPerVM)
         try self.daemon.start()
     }
 
@@ -110,12 +113,15 @@ final class DaemonFixture {
         self.daemon.rpcServer.statistics.requestsByVM[name] ?? 0
     }
 
-    private static func makeDaemon(_ configuration: HostConfiguration, clock: ManualClock, log: InMemoryLog) throws
-        -> HostDaemon
-    {
+    private static func makeDaemon(
+        _ configuration: HostConfiguration, clock: ManualClock, log: InMemoryLog,
+        maximumConnectionsPerVM: Int = RPCServer.Configuration.defaultMaximumConnectionsPerVM
+    ) throws -> HostDaemon {
         try HostDaemon(
             configuration: configuration,
-            options: HostDaemon.Options(clock: clock, logger: log.logger(label: "daemon", minimumLevel: .info)))
+            options: HostDaemon.Options(
+                clock: clock, logger: log.logger(label: "daemon", minimumLevel: .info),
+                maximumConnectionsPerVM: maximumConnectionsPerVM))
     }
 
     /// A new directory under /tmp with a short path, so socket paths fit `sockaddr_un`.

@@ -95,6 +95,41 @@ struct GuestSDKHostToolTests {
         #expect(run.standardError == "guestsdk-host ctl: 404: no VM named nope\n")
     }
 
+    @Test func ctlTakesItsOptionsAfterTheCommandToo() throws {
+        let agent = try ToolAgent(vms: 1)
+        defer { agent.stop() }
+
+        let agentView = try BuiltProduct.run(
+            "guestsdk-host", ["ctl", "agent", "--json", "--state-dir", agent.directory])
+        let list = try BuiltProduct.run("guestsdk-host", ["ctl", "vms", "--state-dir", agent.directory, "--json"])
+
+        #expect(agentView.status == 0)
+        let view = try JSONSerialization.jsonObject(with: Data(agentView.standardOutput.utf8)) as? [String: Any]
+        #expect(view?["pid"] as? Int32 == agent.process.processIdentifier)
+        #expect(list.status == 0)
+        #expect(list.standardOutput.hasPrefix(#"{"vms":[{"#))
+    }
+
+    @Test func ctlReadsNothingAfterADoubleDashAsAnOption() throws {
+        let agent = try ToolAgent(vms: 1)
+        defer { agent.stop() }
+
+        let run = try BuiltProduct.run(
+            "guestsdk-host", ["ctl", "--state-dir", agent.directory, "remove", "--", "--json"])
+
+        #expect(run.status == 1)
+        #expect(run.standardError == "guestsdk-host ctl: 404: no VM named --json\n")
+    }
+
+    @Test func ctlHelpAfterTheCommandGoesToStandardOutputWithExitZero() throws {
+        let run = try BuiltProduct.run("guestsdk-host", ["ctl", "vms", "--help"])
+
+        #expect(run.status == 0)
+        #expect(run.standardOutput.hasPrefix("Usage: guestsdk-host ctl [--state-dir DIR] [--json] {vms | vm NAME"))
+        #expect(run.standardOutput.contains("Options, before or after the command"))
+        #expect(run.standardError.isEmpty)
+    }
+
     @Test func sigtermStopsGracefullyAndRecordsACleanStop() throws {
         let agent = try ToolAgent(vms: 1)
 

@@ -69,6 +69,30 @@ struct HostConfigurationTests {
         }
     }
 
+    @Test func aNumberOutOfRangeNamesItsKeyPathTheRangeAndTheValue() {
+        let reason = "vms.[0].ha.maxFailures must be a whole number from 0 to 10000, not 1000000000"
+
+        #expect(throws: HostConfigurationError(path: "test.json", reason: reason)) {
+            try self.decode(#"{"vms":[{"name":"a","ha":{"maxFailures":1e9}}]}"#)
+        }
+    }
+
+    @Test func aStatisticsNumberOutOfRangeNamesItsKeyPath() {
+        let reason = "vms.[1].statistics.refreshIntervalSeconds must be a number of seconds from 0.1 to 3600, not 0"
+
+        #expect(throws: HostConfigurationError(path: "test.json", reason: reason)) {
+            try self.decode(#"{"vms":[{"name":"a"},{"name":"b","statistics":{"refreshIntervalSeconds":0}}]}"#)
+        }
+    }
+
+    @Test func aResetDelayOutOfRangeIsAnError() {
+        let reason = "resetDelaySeconds must be a number of seconds from 0 to 3600, not 1e+300"
+
+        #expect(throws: HostConfigurationError(path: "test.json", reason: reason)) {
+            try self.decode(#"{"resetDelaySeconds":1e300}"#)
+        }
+    }
+
     @Test func aVMDefinedTwiceIsAnError() {
         #expect(throws: HostConfigurationError(path: "test.json", reason: "VM a is defined twice")) {
             try self.decode(#"{"vms":[{"name":"a"},{"name":"a"}]}"#)

@@ -94,4 +94,18 @@ struct HostDaemonConnectionFaultTests {
         #expect(try #require(fixture.daemon.engine.state(ofVM: "vm1")).heartbeatsReceived == 2)
         #expect(try monitor.appStatus().color == .green)
     }
+
+    @Test func connectionsRefusedAtTheVMsLimitAreShownByTheAgentRoute() throws {
+        let fixture = try DaemonFixture(maximumConnectionsPerVM: 1)
+        let held = try TestClient(path: fixture.socket())
+        #expect(try held.request("GuestAppMonitor.Cmd.Enable") == .success("0"))
+
+        let refused = try TestClient(path: fixture.socket())
+        #expect(try refused.readsEndOfStream())
+
+        let response = try fixture.controlClient().send("GET", "/v1/agent")
+        let agent = try #require(try JSONSerialization.jsonObject(with: response.body) as? [String: Any])
+        #expect(agent["connectionsRefused"] as? Int == 1)
+        #expect(agent["connectionsOpen"] as? Int == 1)
+    }
 }

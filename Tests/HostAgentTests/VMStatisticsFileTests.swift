@@ -53,6 +53,14 @@ struct VMStatisticsFileTests {
         }
     }
 
+    @Test func aRefreshIntervalOutOfRangeIsAnErrorNamingTheKeyAndTheRange() {
+        let reason = "refreshIntervalSeconds must be a number of seconds from 0.1 to 3600, not 0"
+
+        #expect(throws: StatisticsFileError(path: "<data>", reason: reason)) {
+            try VMStatisticsConfiguration.decode(Data(#"{"refreshIntervalSeconds": 0}"#.utf8))
+        }
+    }
+
     @Test func wrongTypeIsAnErrorNamingTheKey() throws {
         let error = try #require(throws: StatisticsFileError.self) {
             try VMStatisticsConfiguration.decode(Data(#"{"values": {"cpuLimitMHz": "lots"}}"#.utf8))

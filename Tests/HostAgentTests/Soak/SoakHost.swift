@@ -20,7 +20,7 @@ final class SoakHost: SoakHostFaults, @unchecked Sendable {
         self.directory = try DaemonFixture.makeTemporaryDirectory()
         let ha = """
             {"vmMonitoring": "vmAndAppMonitoring", "failureInterval": \(configuration.failureInterval), \
-            "minUpTime": 0, "maxFailures": 1000000, "maxFailureWindow": -1}
+            "minUpTime": 0, "maxFailures": 10000, "maxFailureWindow": 3600}
             """
         let vms = (0..<configuration.vmCount).map { #"{"name": "\#(Self.vmName($0))", "ha": \#(ha)}"# }
         let config = """
