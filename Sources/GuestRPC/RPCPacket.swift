@@ -86,25 +86,40 @@ public struct RPCPacket: Equatable, Sendable {
 
     /// The bytes on the wire: the length word and the DataMap.
     public func encoded() -> [UInt8] {
-        // The bytes `dataMap.encoded()` writes, fields in id order, without building the map.
-        var writer = ByteWriter(capacity: 4 + 16 + 12 + self.payload.count + (self.fastClose ? 16 : 0))
-        writer.writeInteger(UInt32(0))
-        Self.writeInt64Field(Field.packetType, RPCPacket.dataType, to: &writer)
-        writer.writeInteger(Int32(2))
-        writer.writeInteger(Field.payload)
-        writer.writeInteger(Int32(self.payload.count))
-        writer.writeBytes(self.payload)
-        if self.fastClose {
-            Self.writeInt64Field(Field.fastClose, 1, to: &writer)
+        // The bytes `dataMap.encoded()` writes, fields in id order, written in place without building the map.
+        let trailerLength = self.fastClose ? 16 : 0
+        let count = 32 + self.payload.count + trailerLength
+        return [UInt8](unsafeUninitializedCapacity: count) { buffer, initializedCount in
+            let raw = UnsafeMutableRawBufferPointer(buffer)
+            var offset = 0
+            func write(_ word: UInt32) {
+                raw.storeBytes(of: word.bigEndian, toByteOffset: offset, as: UInt32.self)
+                offset += 4
+            }
+
+            write(UInt32(count - 4))
+            Self.writeInt64Field(Field.packetType, RPCPacket.dataType, with: write)
+            write(2)
+            write(UInt32(bitPattern: Field.payload))
+            write(UInt32(self.payload.count))
+            self.payload.withUnsafeBytes { payload in
+                UnsafeMutableRawBufferPointer(rebasing: raw[offset...]).copyMemory(from: payload)
+            }
+            offset += self.payload.count
+            if self.fastClose {
+                Self.writeInt64Field(Field.fastClose, 1, with: write)
+            }
+            initializedCount = offset
         }
-        writer.setInteger(UInt32(writer.bytes.count - 4), at: 0)
-        return writer.bytes
     }
 
-    private static func writeInt64Field(_ id: Int32, _ value: Int64, to writer: inout ByteWriter) {
-        writer.writeInteger(Int32(1))
-        writer.writeInteger(id)
-        DataMap.writeInt64(value, to: &writer)
+    /// An INT64 field as DataMap writes it: type 1, the id, then the value's low and high 32 bits.
+    private static func writeInt64Field(_ id: Int32, _ value: Int64, with write: (UInt32) -> Void) {
+        let bits = UInt64(bitPattern: value)
+        write(1)
+        write(UInt32(bitPattern: id))
+        write(UInt32(truncatingIfNeeded: bits))
+        write(UInt32(truncatingIfNeeded: bits >> 32))
     }
 }
 
