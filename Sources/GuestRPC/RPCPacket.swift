@@ -55,22 +55,49 @@ public struct RPCPacket: Equatable, Sendable {
     /// order, nothing else) without building a `DataMap`; nil for anything else, which then goes
     /// through the full decoder. A packet this accepts decodes the same through the full decoder.
     static func decodeCommonLayout(_ packet: [UInt8], maximumLength: Int) -> RPCPacket? {
-        var reader = ByteReader(packet)
-        guard let length = reader.readInteger(as: UInt32.self), Int(length) <= maximumLength,
-            Int(length) <= reader.readableBytes
-        else { return nil }
-        var body = ByteReader(packet, range: 4..<(4 + Int(length)))
-        guard body.readInteger(as: Int32.self) == 1, body.readInteger(as: Int32.self) == Field.packetType,
-            (try? DataMap.readInt64(from: &body)) != nil,
-            body.readInteger(as: Int32.self) == 2, body.readInteger(as: Int32.self) == Field.payload,
-            let payloadLength = body.readInteger(as: Int32.self), payloadLength > 0,
-            let payload = body.readBytes(Int(payloadLength))
-        else { return nil }
-        guard body.readableBytes > 0 else { return RPCPacket(payload: payload) }
-        guard body.readInteger(as: Int32.self) == 1, body.readInteger(as: Int32.self) == Field.fastClose,
-            let flag = try? DataMap.readInt64(from: &body), body.readableBytes == 0
-        else { return nil }
-        return RPCPacket(payload: payload, fastClose: flag != 0)
+        packet.withUnsafeBytes { bytes in
+            var cursor = WordCursor(bytes: bytes)
+            guard let length = cursor.readWord(), Int(length) <= maximumLength, Int(length) <= cursor.remaining else {
+                return nil
+            }
+            cursor = WordCursor(bytes: UnsafeRawBufferPointer(rebasing: bytes[4..<(4 + Int(length))]))
+            guard cursor.readWord() == 1, cursor.readWord() == UInt32(Field.packetType), cursor.skip(8),
+                cursor.readWord() == 2, cursor.readWord() == UInt32(Field.payload),
+                let payloadLength = cursor.readWord().map({ Int32(bitPattern: $0) }), payloadLength > 0,
+                let payload = cursor.readBytes(Int(payloadLength))
+            else { return nil }
+            guard cursor.remaining > 0 else { return RPCPacket(payload: payload) }
+            guard cursor.readWord() == 1, cursor.readWord() == UInt32(Field.fastClose),
+                let low = cursor.readWord(), let high = cursor.readWord(), cursor.remaining == 0
+            else { return nil }
+            return RPCPacket(payload: payload, fastClose: low != 0 || high != 0)
+        }
+    }
+
+    /// A read cursor over raw bytes for `decodeCommonLayout`: big-endian words, no copy until the payload.
+    private struct WordCursor {
+        let bytes: UnsafeRawBufferPointer
+        var offset = 0
+
+        var remaining: Int { self.bytes.count - self.offset }
+
+        mutating func readWord() -> UInt32? {
+            guard self.remaining >= 4 else { return nil }
+            defer { self.offset += 4 }
+            return UInt32(bigEndian: self.bytes.loadUnaligned(fromByteOffset: self.offset, as: UInt32.self))
+        }
+
+        mutating func skip(_ count: Int) -> Bool {
+            guard self.remaining >= count else { return false }
+            self.offset += count
+            return true
+        }
+
+        mutating func readBytes(_ count: Int) -> [UInt8]? {
+            guard self.remaining >= count else { return nil }
+            defer { self.offset += count }
+            return Array(UnsafeRawBufferPointer(rebasing: self.bytes[self.offset..<(self.offset + count)]))
+        }
     }
 
     /// The packet as a DataMap: type 1, the payload, and field 3 only when fast close is set.
