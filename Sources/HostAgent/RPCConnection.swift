@@ -72,9 +72,25 @@ final class RPCConnection: @unchecked Sendable {
     ///
     /// A request that arrived with the connection is answered at once; a watcher is created only
     /// when the connection outlives that first read.
-    func start() {
+    ///
+    /// - Parameter firstRead: a read already made on the socket, its bytes in the loop's read
+    ///   buffer; nil to start with a read of its own.
+    func start(after firstRead: SocketRead? = nil) {
         guard !self.isClosed else { return }
-        self.readAvailable()
+        self.readAvailable(after: firstRead)
+        self.watchUnlessClosed()
+    }
+
+    /// Serves a connection whose last reply the socket took only in part: sends `rest`, then closes.
+    func start(sendingBeforeClosing rest: [UInt8]) {
+        guard !self.isClosed else { return }
+        self.output = rest
+        self.closesAfterFlush = true
+        self.watchUnlessClosed()
+    }
+
+    /// Creates the watcher that serves the connection from now on, unless it is closed already.
+    private func watchUnlessClosed() {
         guard !self.isClosed else { return }
         do {
             // The watcher's handler holds the connection: an open connection keeps itself alive
@@ -131,37 +147,44 @@ final class RPCConnection: @unchecked Sendable {
     ///
     /// The watch is level-triggered: a short read means the socket is drained for now, and a
     /// hang-up that arrived with the data is reported again on the next turn.
-    private func readAvailable() {
+    ///
+    /// - Parameter firstRead: a read already made, taken as the first of the turn.
+    private func readAvailable(after firstRead: SocketRead? = nil) {
+        var madeRead = firstRead
         for _ in 0..<Self.readsPerTurn {
             guard !self.isClosed, !self.isWaitingOutDelay, self.outputOffset >= self.output.count else { return }
             // The loop's scratch buffer: the framer copies what it needs before anything else runs.
-            let buffer = self.loop.readBuffer
-            let chunkSize = buffer.count
-            let count = Glibc.read(self.descriptor, buffer.baseAddress, chunkSize)
-            if count > 0 { self.framer.append(UnsafeBufferPointer(rebasing: buffer[..<count])) }
-            if count > 0 {
-                self.answerAndFlush()
-                if count < chunkSize { return }
-                continue
-            }
-            if count == 0 {
-                self.logger.debug("peer closed the connection", ["vm": self.vm.name, "peer": self.peer.description])
-                self.shutDown()
-                return
-            }
-            let error = errno
-            if error == EINTR { continue }
-            guard error != EAGAIN && error != EWOULDBLOCK else { return }
-            self.logger.warning(
-                "closing connection after a read error",
-                [
-                    "vm": self.vm.name, "reason": "read-error", "peer": self.peer.description,
-                    "errno": "\(error)",
-                ]
-            )
-            self.shutDown()
-            return
+            let read = madeRead ?? SocketRead.read(self.descriptor, into: self.loop.readBuffer)
+            madeRead = nil
+            guard self.take(read) else { return }
         }
+    }
+
+    /// Answers the whole requests a read completed, or closes after an end of stream or a read error.
+    ///
+    /// - Returns: true when the read filled the buffer, so the socket may hold more.
+    private func take(_ read: SocketRead) -> Bool {
+        let buffer = self.loop.readBuffer
+        if read.count > 0 {
+            self.framer.append(UnsafeBufferPointer(rebasing: buffer[..<read.count]))
+            self.answerAndFlush()
+            return read.count == buffer.count
+        }
+        if read.count == 0 {
+            self.logger.debug("peer closed the connection", ["vm": self.vm.name, "peer": self.peer.description])
+            self.shutDown()
+            return false
+        }
+        guard read.errorNumber != EAGAIN && read.errorNumber != EWOULDBLOCK else { return false }
+        self.logger.warning(
+            "closing connection after a read error",
+            [
+                "vm": self.vm.name, "reason": "read-error", "peer": self.peer.description,
+                "errno": "\(read.errorNumber)",
+            ]
+        )
+        self.shutDown()
+        return false
     }
 
     /// Answers buffered requests and writes their replies until the socket is full, a delay or
@@ -209,7 +232,7 @@ final class RPCConnection: @unchecked Sendable {
     }
 
     private func respond(to packet: RPCPacket) {
-        let reply = self.answer(packet.payload)
+        let reply = RPCServer.answer(packet.payload, vm: self.vm, peer: self.peer, server: self.server)
         self.closesAfterFlush = packet.fastClose
         // A service may have closed the connection while answering: nothing is written then.
         guard !self.isClosed else { return }
@@ -223,49 +246,21 @@ final class RPCConnection: @unchecked Sendable {
     /// Sends `reply`'s packet straight from the reply (one `sendmsg` of its header and payload)
     /// when nothing else waits to be written; what the socket does not take waits in `output`.
     private func write(_ reply: RPCReply) {
-        withUnsafeTemporaryAllocation(byteCount: ReplyPacket.headerSize, alignment: 4) { header in
-            ReplyPacket.writeHeader(of: reply, into: header)
-            reply.payload.withUnsafeBytes { payload in
-                let header = UnsafeRawBufferPointer(header)
-                var written = self.sendVectors(header, payload)
-                while written < 0 && errno == EINTR { written = self.sendVectors(header, payload) }
-                if written < 0 {
-                    let error = errno
-                    guard error == EAGAIN || error == EWOULDBLOCK else {
-                        self.logger.debug(
-                            "closing connection after a write error",
-                            ["vm": self.vm.name, "peer": self.peer.description, "errno": "\(error)"]
-                        )
-                        self.shutDown()
-                        return
-                    }
-                    written = 0
-                }
-                guard written < header.count + payload.count else { return }
-                if written < header.count {
-                    self.output.append(contentsOf: header[written...])
-                    self.output.append(contentsOf: payload)
-                } else {
-                    self.output.append(contentsOf: payload[(written - header.count)...])
-                }
+        let sent = ReplyPacket.send(reply, on: self.descriptor)
+        var written = sent.written
+        if written < 0 {
+            guard sent.errorNumber == EAGAIN || sent.errorNumber == EWOULDBLOCK else {
+                self.logger.debug(
+                    "closing connection after a write error",
+                    ["vm": self.vm.name, "peer": self.peer.description, "errno": "\(sent.errorNumber)"]
+                )
+                self.shutDown()
+                return
             }
+            written = 0
         }
-    }
-
-    /// One `sendmsg` of `header` then `payload`, without SIGPIPE.
-    ///
-    /// - Returns: the bytes written, or -1 with `errno` set.
-    private func sendVectors(_ header: UnsafeRawBufferPointer, _ payload: UnsafeRawBufferPointer) -> Int {
-        var vectors = (
-            iovec(iov_base: UnsafeMutableRawPointer(mutating: header.baseAddress), iov_len: header.count),
-            iovec(iov_base: UnsafeMutableRawPointer(mutating: payload.baseAddress), iov_len: payload.count)
-        )
-        return withUnsafeMutableBytes(of: &vectors) { vectors in
-            var message = msghdr()
-            message.msg_iov = vectors.baseAddress!.assumingMemoryBound(to: iovec.self)
-            message.msg_iovlen = 2
-            return sendmsg(self.descriptor, &message, Int32(MSG_NOSIGNAL))
-        }
+        guard written < ReplyPacket.packetSize(of: reply) else { return }
+        self.output.append(contentsOf: ReplyPacket.bytes(of: reply, from: written))
     }
 
     /// Answers `packet` after `delay`, reading nothing else meanwhile, then carries on.
@@ -285,32 +280,6 @@ final class RPCConnection: @unchecked Sendable {
         self.respond(to: packet)
         self.answerAndFlush()
         if !self.isClosed { self.updateWatch() }
-    }
-
-    /// Answers one request through the router, or with `0 Permission denied` when the secure
-    /// channel refuses the peer.
-    ///
-    /// The command and the timing of `RPCServer.RequestRecord` are only worked out when a
-    /// request observer wants them.
-    private func answer(_ payload: [UInt8]) -> RPCReply {
-        let request = RPCRequest(
-            vmName: self.vm.name, bytes: payload, peerIsPrivileged: self.peer.isPrivileged)
-        let server = self.server
-        let observer = server?.configuration.requestObserver
-        let start = observer == nil ? nil : ContinuousClock.now
-        let refused = self.vm.enforcesSecureChannel && !self.peer.isPrivileged
-        let reply =
-            refused
-            ? RPCReply.failure(RPCServer.permissionDeniedText) : self.vm.router.route(request)
-        server?.countRequest(vmName: self.vm.name, wasRefused: refused)
-        if let observer, let start {
-            observer(
-                RPCServer.RequestRecord(
-                    vmName: self.vm.name, command: request.command, succeeded: reply.succeeded,
-                    wasRefused: refused, duration: ContinuousClock.now - start
-                ))
-        }
-        return reply
     }
 
     /// Logs a bad packet once, counts it, and closes after replies already queued are written.
@@ -359,7 +328,7 @@ final class RPCConnection: @unchecked Sendable {
     }
 
     /// Stops watching, tells the server, and closes the descriptor; call it on the loop's thread.
-    private func shutDown() {
+    func shutDown() {
         guard !self.isClosed else { return }
         self.isClosed = true
         // The watcher's and timer's handlers hold the connection: letting go of them here breaks
