@@ -21,9 +21,10 @@ struct VMContext: Sendable {
 /// (or a fault-plan delay runs) reading stops, and at `outputHighWater` bytes of
 /// replies pending, answering stops too, so a peer that does not read its replies
 /// cannot make the buffer grow beyond that and one reply. A connection whose first
-/// request came with it is answered before any watcher exists, and a one-shot (fast
-/// close) exchange ends without ever registering with the loop.
-final class RPCConnection: @unchecked Sendable {
+/// request came with it is answered before any watcher exists; one that waits for its
+/// first request waits in the loop's `ArrivalWatcher` (one `epoll_ctl`, no watcher), so a
+/// one-shot (fast close) exchange ends without ever registering with libuv.
+final class RPCConnection: ArrivalListener, @unchecked Sendable {
     /// How many reads one readable event makes before letting other connections run.
     private static let readsPerTurn = 4
     /// How many reply bytes may wait to be written before requests already read wait unanswered:
@@ -44,6 +45,10 @@ final class RPCConnection: @unchecked Sendable {
     private var output: [UInt8] = []
     private var outputOffset = 0
     private var watcher: DescriptorWatcher?
+    /// The token of the wait for the first request in the loop's `ArrivalWatcher`, while it lasts.
+    private var arrivalToken: UInt64?
+    /// True once the connection has waited there: later waits use the watcher, which stays.
+    private var hasWaitedForArrival = false
     private var delayTimer: LoopTimer?
     private var closesAfterFlush = false
     /// True once the connection has shut down; read it on the loop's thread.
@@ -89,9 +94,18 @@ final class RPCConnection: @unchecked Sendable {
         self.watchUnlessClosed()
     }
 
-    /// Creates the watcher that serves the connection from now on, unless it is closed already.
+    /// Waits for what the connection needs next, unless it is closed already: its first request in
+    /// the loop's arrival watcher, anything later through a watcher of its own.
     private func watchUnlessClosed() {
         guard !self.isClosed else { return }
+        if !self.hasWaitedForArrival && self.output.isEmpty && !self.isWaitingOutDelay,
+            let token = self.loop.arrivals?.wait(for: self.descriptor, listener: self)
+        {
+            // The arrival watcher holds the connection until it tells it or `shutDown()` cancels.
+            self.hasWaitedForArrival = true
+            self.arrivalToken = token
+            return
+        }
         do {
             // The watcher's handler holds the connection: an open connection keeps itself alive
             // until `shutDown()` closes the watcher, whoever else lets go of it.
@@ -108,6 +122,20 @@ final class RPCConnection: @unchecked Sendable {
             return
         }
         self.updateWatch()
+    }
+
+    /// The first request has arrived (or the peer hung up): serves it, then waits with a watcher.
+    func socketBecameReadable(failed: Bool) {
+        self.arrivalToken = nil
+        guard !self.isClosed else { return }
+        if failed {
+            self.logger.debug(
+                "closing connection after a polling error", ["vm": self.vm.name, "peer": self.peer.description])
+            self.shutDown()
+            return
+        }
+        self.readAvailable()
+        self.watchUnlessClosed()
     }
 
     /// Closes `connections` and returns once they are shut down, so that no request arriving
@@ -335,6 +363,8 @@ final class RPCConnection: @unchecked Sendable {
         // the cycle, and libuv releases the handlers once the handles are closed.
         self.watcher?.close()
         self.watcher = nil
+        if let token = self.arrivalToken { self.loop.arrivals?.cancel(token) }
+        self.arrivalToken = nil
         self.delayTimer?.close()
         self.delayTimer = nil
         self.delayedPacket = nil
