@@ -247,8 +247,8 @@ public final class StreamChannel: RPCChannel {
     }
 
     /// Reads from the socket until `bytes` holds `count` bytes from `start` on, plus at most
-    /// `readAhead` more that have already arrived; grows `bytes` by at most 64 KiB ahead of what has
-    /// arrived, so a lying length word costs no large allocation.
+    /// `readAhead` more that have already arrived; reads at most 64 KiB at a time, so a lying length
+    /// word costs no large allocation.
     ///
     /// - Parameters:
     ///   - bytes: what has been read so far; it receives the bytes read.
@@ -261,30 +261,27 @@ public final class StreamChannel: RPCChannel {
     ) throws {
         let start = start ?? bytes.count
         let end = start + count
-        var filled = bytes.count
-        defer { bytes.removeSubrange(filled...) }
-        while filled < end {
-            if filled == bytes.count {
-                bytes.append(contentsOf: repeatElement(0, count: min(end + readAhead - filled, 65536)))
+        while bytes.count < end {
+            // Into scratch memory, then appended: no zero-filled room for bytes that may never come.
+            let room = min(end + readAhead - bytes.count, 65536)
+            try withUnsafeTemporaryAllocation(byteCount: room, alignment: 1) { scratch in
+                let received = Glibc.recv(socket, scratch.baseAddress, room, 0)
+                if received < 0 {
+                    let number = errno
+                    if number == EINTR { return }
+                    throw RPCError(
+                        .receiveFailed, endpoint: self.endpoint, systemCall: "recv", errorNumber: number,
+                        detail: self.timeoutDetail(
+                            number, "the host did not answer",
+                            then: "; the request was sent and may still take effect if the host resumes"))
+                }
+                if received == 0 {
+                    throw RPCError(
+                        .receiveFailed, endpoint: self.endpoint,
+                        detail: "the host closed the connection after \(bytes.count - start) of \(count) bytes")
+                }
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<received]))
             }
-            let received = bytes.withUnsafeMutableBytes { raw in
-                Glibc.recv(socket, raw.baseAddress! + filled, raw.count - filled, 0)
-            }
-            if received < 0 {
-                let number = errno
-                if number == EINTR { continue }
-                throw RPCError(
-                    .receiveFailed, endpoint: self.endpoint, systemCall: "recv", errorNumber: number,
-                    detail: self.timeoutDetail(
-                        number, "the host did not answer",
-                        then: "; the request was sent and may still take effect if the host resumes"))
-            }
-            if received == 0 {
-                throw RPCError(
-                    .receiveFailed, endpoint: self.endpoint,
-                    detail: "the host closed the connection after \(filled - start) of \(count) bytes")
-            }
-            filled += received
         }
     }
 
