@@ -23,8 +23,16 @@ public enum GuestLibWire {
     /// - Parameter version: the protocol version, 2 or 3.
     /// - Returns: the request bytes.
     public static func request(version: UInt32) -> [UInt8] {
-        Array("guestlib.info.get \(version)".utf8)
+        switch version {
+        case 3: Self.requestV3
+        case 2: Self.requestV2
+        default: Array("guestlib.info.get \(version)".utf8)
+        }
     }
+
+    /// The requests a client sends on every update, built once rather than formatted each time.
+    private static let requestV3 = Array("guestlib.info.get 3".utf8)
+    private static let requestV2 = Array("guestlib.info.get 2".utf8)
 
     /// Reads the version and, when present, the session id that start every reply.
     ///

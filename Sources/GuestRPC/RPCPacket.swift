@@ -55,22 +55,49 @@ public struct RPCPacket: Equatable, Sendable {
     /// order, nothing else) without building a `DataMap`; nil for anything else, which then goes
     /// through the full decoder. A packet this accepts decodes the same through the full decoder.
     static func decodeCommonLayout(_ packet: [UInt8], maximumLength: Int) -> RPCPacket? {
-        var reader = ByteReader(packet)
-        guard let length = reader.readInteger(as: UInt32.self), Int(length) <= maximumLength,
-            Int(length) <= reader.readableBytes
-        else { return nil }
-        var body = ByteReader(packet, range: 4..<(4 + Int(length)))
-        guard body.readInteger(as: Int32.self) == 1, body.readInteger(as: Int32.self) == Field.packetType,
-            (try? DataMap.readInt64(from: &body)) != nil,
-            body.readInteger(as: Int32.self) == 2, body.readInteger(as: Int32.self) == Field.payload,
-            let payloadLength = body.readInteger(as: Int32.self), payloadLength > 0,
-            let payload = body.readBytes(Int(payloadLength))
-        else { return nil }
-        guard body.readableBytes > 0 else { return RPCPacket(payload: payload) }
-        guard body.readInteger(as: Int32.self) == 1, body.readInteger(as: Int32.self) == Field.fastClose,
-            let flag = try? DataMap.readInt64(from: &body), body.readableBytes == 0
-        else { return nil }
-        return RPCPacket(payload: payload, fastClose: flag != 0)
+        packet.withUnsafeBytes { bytes in
+            var cursor = WordCursor(bytes: bytes)
+            guard let length = cursor.readWord(), Int(length) <= maximumLength, Int(length) <= cursor.remaining else {
+                return nil
+            }
+            cursor = WordCursor(bytes: UnsafeRawBufferPointer(rebasing: bytes[4..<(4 + Int(length))]))
+            guard cursor.readWord() == 1, cursor.readWord() == UInt32(Field.packetType), cursor.skip(8),
+                cursor.readWord() == 2, cursor.readWord() == UInt32(Field.payload),
+                let payloadLength = cursor.readWord().map({ Int32(bitPattern: $0) }), payloadLength > 0,
+                let payload = cursor.readBytes(Int(payloadLength))
+            else { return nil }
+            guard cursor.remaining > 0 else { return RPCPacket(payload: payload) }
+            guard cursor.readWord() == 1, cursor.readWord() == UInt32(Field.fastClose),
+                let low = cursor.readWord(), let high = cursor.readWord(), cursor.remaining == 0
+            else { return nil }
+            return RPCPacket(payload: payload, fastClose: low != 0 || high != 0)
+        }
+    }
+
+    /// A read cursor over raw bytes for `decodeCommonLayout`: big-endian words, no copy until the payload.
+    private struct WordCursor {
+        let bytes: UnsafeRawBufferPointer
+        var offset = 0
+
+        var remaining: Int { self.bytes.count - self.offset }
+
+        mutating func readWord() -> UInt32? {
+            guard self.remaining >= 4 else { return nil }
+            defer { self.offset += 4 }
+            return UInt32(bigEndian: self.bytes.loadUnaligned(fromByteOffset: self.offset, as: UInt32.self))
+        }
+
+        mutating func skip(_ count: Int) -> Bool {
+            guard self.remaining >= count else { return false }
+            self.offset += count
+            return true
+        }
+
+        mutating func readBytes(_ count: Int) -> [UInt8]? {
+            guard self.remaining >= count else { return nil }
+            defer { self.offset += count }
+            return Array(UnsafeRawBufferPointer(rebasing: self.bytes[self.offset..<(self.offset + count)]))
+        }
     }
 
     /// The packet as a DataMap: type 1, the payload, and field 3 only when fast close is set.
@@ -86,25 +113,40 @@ public struct RPCPacket: Equatable, Sendable {
 
     /// The bytes on the wire: the length word and the DataMap.
     public func encoded() -> [UInt8] {
-        // The bytes `dataMap.encoded()` writes, fields in id order, without building the map.
-        var writer = ByteWriter(capacity: 4 + 16 + 12 + self.payload.count + (self.fastClose ? 16 : 0))
-        writer.writeInteger(UInt32(0))
-        Self.writeInt64Field(Field.packetType, RPCPacket.dataType, to: &writer)
-        writer.writeInteger(Int32(2))
-        writer.writeInteger(Field.payload)
-        writer.writeInteger(Int32(self.payload.count))
-        writer.writeBytes(self.payload)
-        if self.fastClose {
-            Self.writeInt64Field(Field.fastClose, 1, to: &writer)
+        // The bytes `dataMap.encoded()` writes, fields in id order, written in place without building the map.
+        let trailerLength = self.fastClose ? 16 : 0
+        let count = 32 + self.payload.count + trailerLength
+        return [UInt8](unsafeUninitializedCapacity: count) { buffer, initializedCount in
+            let raw = UnsafeMutableRawBufferPointer(buffer)
+            var offset = 0
+            func write(_ word: UInt32) {
+                raw.storeBytes(of: word.bigEndian, toByteOffset: offset, as: UInt32.self)
+                offset += 4
+            }
+
+            write(UInt32(count - 4))
+            Self.writeInt64Field(Field.packetType, RPCPacket.dataType, with: write)
+            write(2)
+            write(UInt32(bitPattern: Field.payload))
+            write(UInt32(self.payload.count))
+            self.payload.withUnsafeBytes { payload in
+                UnsafeMutableRawBufferPointer(rebasing: raw[offset...]).copyMemory(from: payload)
+            }
+            offset += self.payload.count
+            if self.fastClose {
+                Self.writeInt64Field(Field.fastClose, 1, with: write)
+            }
+            initializedCount = offset
         }
-        writer.setInteger(UInt32(writer.bytes.count - 4), at: 0)
-        return writer.bytes
     }
 
-    private static func writeInt64Field(_ id: Int32, _ value: Int64, to writer: inout ByteWriter) {
-        writer.writeInteger(Int32(1))
-        writer.writeInteger(id)
-        DataMap.writeInt64(value, to: &writer)
+    /// An INT64 field as DataMap writes it: type 1, the id, then the value's low and high 32 bits.
+    private static func writeInt64Field(_ id: Int32, _ value: Int64, with write: (UInt32) -> Void) {
+        let bits = UInt64(bitPattern: value)
+        write(1)
+        write(UInt32(bitPattern: id))
+        write(UInt32(truncatingIfNeeded: bits))
+        write(UInt32(truncatingIfNeeded: bits >> 32))
     }
 }
 

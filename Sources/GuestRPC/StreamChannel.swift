@@ -20,6 +20,8 @@ public final class StreamChannel: RPCChannel {
     public static let defaultMaximumReplyLength = 16 << 20
     /// Connect attempts of a persistent channel: the first and two retries (§3.2).
     static let persistentConnectAttempts = 3
+    /// How many bytes past a reply's length word a one-shot channel's first `recv` may take.
+    static let oneShotReadAhead = 4092
 
     /// True when every send uses its own connection and asks the host to close it (fast close).
     public let isOneShot: Bool
@@ -170,8 +172,10 @@ public final class StreamChannel: RPCChannel {
         do {
             try self.sendAll(packet, on: socket)
             var replyPacket: [UInt8] = []
-            replyPacket.reserveCapacity(4096)
-            try self.receive(into: &replyPacket, count: 4, on: socket)
+            replyPacket.reserveCapacity(Self.oneShotReadAhead + 4)
+            // Nothing follows the reply on a one-shot connection: a usual reply comes in one `recv`.
+            let readAhead = self.isOneShot ? Self.oneShotReadAhead : 0
+            try self.receive(into: &replyPacket, count: 4, readAhead: readAhead, on: socket)
             let length = Int(
                 UInt32(replyPacket[0]) << 24 | UInt32(replyPacket[1]) << 16 | UInt32(replyPacket[2]) << 8
                     | UInt32(replyPacket[3]))
@@ -182,7 +186,11 @@ public final class StreamChannel: RPCChannel {
                         "reply length \(length) exceeds the maximum of \(self.maximumReplyLength) bytes"
                 )
             }
-            try self.receive(into: &replyPacket, count: length, on: socket)
+            if replyPacket.count > 4 + length {
+                // Bytes after the reply, which one-shot reads ahead: left unread before, ignored now.
+                replyPacket.removeSubrange((4 + length)...)
+            }
+            try self.receive(into: &replyPacket, count: length, from: 4, on: socket)
             return try self.reply(from: replyPacket)
         } catch {
             self.close()
@@ -238,34 +246,42 @@ public final class StreamChannel: RPCChannel {
         }
     }
 
-    /// Appends exactly `count` bytes read from the socket to `bytes`, growing it by at most 64 KiB
-    /// ahead of what has arrived, so a lying length word costs no large allocation.
-    private func receive(into bytes: inout [UInt8], count: Int, on socket: Int32) throws {
-        let start = bytes.count
+    /// Reads from the socket until `bytes` holds `count` bytes from `start` on, plus at most
+    /// `readAhead` more that have already arrived; reads at most 64 KiB at a time, so a lying length
+    /// word costs no large allocation.
+    ///
+    /// - Parameters:
+    ///   - bytes: what has been read so far; it receives the bytes read.
+    ///   - count: how many bytes, from `start`, must be there.
+    ///   - start: where the counted bytes begin (some may be there already); the end of `bytes` by default.
+    ///   - readAhead: how many bytes past the counted ones a `recv` may take.
+    ///   - socket: the connected socket.
+    private func receive(
+        into bytes: inout [UInt8], count: Int, from start: Int? = nil, readAhead: Int = 0, on socket: Int32
+    ) throws {
+        let start = start ?? bytes.count
         let end = start + count
-        var filled = start
-        while filled < end {
-            if filled == bytes.count {
-                bytes.append(contentsOf: repeatElement(0, count: min(end - filled, 65536)))
+        while bytes.count < end {
+            // Into scratch memory, then appended: no zero-filled room for bytes that may never come.
+            let room = min(end + readAhead - bytes.count, 65536)
+            try withUnsafeTemporaryAllocation(byteCount: room, alignment: 1) { scratch in
+                let received = Glibc.recv(socket, scratch.baseAddress, room, 0)
+                if received < 0 {
+                    let number = errno
+                    if number == EINTR { return }
+                    throw RPCError(
+                        .receiveFailed, endpoint: self.endpoint, systemCall: "recv", errorNumber: number,
+                        detail: self.timeoutDetail(
+                            number, "the host did not answer",
+                            then: "; the request was sent and may still take effect if the host resumes"))
+                }
+                if received == 0 {
+                    throw RPCError(
+                        .receiveFailed, endpoint: self.endpoint,
+                        detail: "the host closed the connection after \(bytes.count - start) of \(count) bytes")
+                }
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<received]))
             }
-            let received = bytes.withUnsafeMutableBytes { raw in
-                Glibc.recv(socket, raw.baseAddress! + filled, raw.count - filled, 0)
-            }
-            if received < 0 {
-                let number = errno
-                if number == EINTR { continue }
-                throw RPCError(
-                    .receiveFailed, endpoint: self.endpoint, systemCall: "recv", errorNumber: number,
-                    detail: self.timeoutDetail(
-                        number, "the host did not answer",
-                        then: "; the request was sent and may still take effect if the host resumes"))
-            }
-            if received == 0 {
-                throw RPCError(
-                    .receiveFailed, endpoint: self.endpoint,
-                    detail: "the host closed the connection after \(filled - start) of \(count) bytes")
-            }
-            filled += received
         }
     }
 

@@ -39,6 +39,9 @@ final class EventLoop: @unchecked Sendable {
     /// Scratch memory for one `read` at a time on the loop's thread, shared by its connections: no
     /// allocation per read. Touch it on the loop's thread only, and keep nothing in it across calls.
     let readBuffer: UnsafeMutableBufferPointer<UInt8>
+    /// Waits for the first bytes of new connections more cheaply than a watcher each; nil when it
+    /// could not be made. Made on first use; touch it on the loop's thread only.
+    private(set) lazy var arrivals: ArrivalWatcher? = ArrivalWatcher(loop: self)
 
     /// Starts a loop on a new thread; returns once the thread runs.
     ///

@@ -41,6 +41,10 @@ public enum GuestLibRequest: Equatable, Sendable {
     public static let ioctlCommand = "guestlib.ioctl"
     /// The longest cookie the ioctl carries (`string<256>`).
     public static let maximumCookieLength = 256
+    /// The command names as bytes, compared without walking a `String.UTF8View` per request.
+    private static let infoGetCommandBytes = Array(infoGetCommand.utf8)
+    private static let statGetCommandBytes = Array(statGetCommand.utf8)
+    private static let ioctlCommandBytes = Array(ioctlCommand.utf8)
 
     /// Parses request bytes exactly as they arrived.
     ///
@@ -56,14 +60,14 @@ public enum GuestLibRequest: Equatable, Sendable {
         let command = bytes[..<commandEnd]
         let arguments = commandEnd < bytes.endIndex ? bytes[(commandEnd + 1)...] : []
 
-        if command.elementsEqual(Self.infoGetCommand.utf8) {
+        if command.elementsEqual(Self.infoGetCommandBytes) {
             self = .infoGet(version: Self.parseVersion(arguments))
-        } else if command.elementsEqual(Self.statGetCommand.utf8) {
+        } else if command.elementsEqual(Self.statGetCommandBytes) {
             let fields = arguments.split(separator: space, omittingEmptySubsequences: false)
             let encoding = fields.first.map { String(decoding: $0, as: UTF8.self) } ?? ""
             let words = fields.dropFirst().filter { !$0.isEmpty }.map { String(decoding: $0, as: UTF8.self) }
             self = .statGet(encoding: encoding, statName: words.joined(separator: " "))
-        } else if command.elementsEqual(Self.ioctlCommand.utf8) {
+        } else if command.elementsEqual(Self.ioctlCommandBytes) {
             self = Self.parseIoctl(Array(arguments))
         } else {
             self = .unknownCommand

@@ -21,9 +21,10 @@ struct VMContext: Sendable {
 /// (or a fault-plan delay runs) reading stops, and at `outputHighWater` bytes of
 /// replies pending, answering stops too, so a peer that does not read its replies
 /// cannot make the buffer grow beyond that and one reply. A connection whose first
-/// request came with it is answered before any watcher exists, and a one-shot (fast
-/// close) exchange ends without ever registering with the loop.
-final class RPCConnection: @unchecked Sendable {
+/// request came with it is answered before any watcher exists; one that waits for its
+/// first request waits in the loop's `ArrivalWatcher` (one `epoll_ctl`, no watcher), so a
+/// one-shot (fast close) exchange ends without ever registering with libuv.
+final class RPCConnection: ArrivalListener, @unchecked Sendable {
     /// How many reads one readable event makes before letting other connections run.
     private static let readsPerTurn = 4
     /// How many reply bytes may wait to be written before requests already read wait unanswered:
@@ -44,6 +45,10 @@ final class RPCConnection: @unchecked Sendable {
     private var output: [UInt8] = []
     private var outputOffset = 0
     private var watcher: DescriptorWatcher?
+    /// The token of the wait for the first request in the loop's `ArrivalWatcher`, while it lasts.
+    private var arrivalToken: UInt64?
+    /// True once the connection has waited there: later waits use the watcher, which stays.
+    private var hasWaitedForArrival = false
     private var delayTimer: LoopTimer?
     private var closesAfterFlush = false
     /// True once the connection has shut down; read it on the loop's thread.
@@ -72,10 +77,35 @@ final class RPCConnection: @unchecked Sendable {
     ///
     /// A request that arrived with the connection is answered at once; a watcher is created only
     /// when the connection outlives that first read.
-    func start() {
+    ///
+    /// - Parameter firstRead: a read already made on the socket, its bytes in the loop's read
+    ///   buffer; nil to start with a read of its own.
+    func start(after firstRead: SocketRead? = nil) {
         guard !self.isClosed else { return }
-        self.readAvailable()
+        self.readAvailable(after: firstRead)
+        self.watchUnlessClosed()
+    }
+
+    /// Serves a connection whose last reply the socket took only in part: sends `rest`, then closes.
+    func start(sendingBeforeClosing rest: [UInt8]) {
         guard !self.isClosed else { return }
+        self.output = rest
+        self.closesAfterFlush = true
+        self.watchUnlessClosed()
+    }
+
+    /// Waits for what the connection needs next, unless it is closed already: its first request in
+    /// the loop's arrival watcher, anything later through a watcher of its own.
+    private func watchUnlessClosed() {
+        guard !self.isClosed else { return }
+        if !self.hasWaitedForArrival && self.output.isEmpty && !self.isWaitingOutDelay,
+            let token = self.loop.arrivals?.wait(for: self.descriptor, listener: self)
+        {
+            // The arrival watcher holds the connection until it tells it or `shutDown()` cancels.
+            self.hasWaitedForArrival = true
+            self.arrivalToken = token
+            return
+        }
         do {
             // The watcher's handler holds the connection: an open connection keeps itself alive
             // until `shutDown()` closes the watcher, whoever else lets go of it.
@@ -92,6 +122,20 @@ final class RPCConnection: @unchecked Sendable {
             return
         }
         self.updateWatch()
+    }
+
+    /// The first request has arrived (or the peer hung up): serves it, then waits with a watcher.
+    func socketBecameReadable(failed: Bool) {
+        self.arrivalToken = nil
+        guard !self.isClosed else { return }
+        if failed {
+            self.logger.debug(
+                "closing connection after a polling error", ["vm": self.vm.name, "peer": self.peer.description])
+            self.shutDown()
+            return
+        }
+        self.readAvailable()
+        self.watchUnlessClosed()
     }
 
     /// Closes `connections` and returns once they are shut down, so that no request arriving
@@ -131,36 +175,43 @@ final class RPCConnection: @unchecked Sendable {
     ///
     /// The watch is level-triggered: a short read means the socket is drained for now, and a
     /// hang-up that arrived with the data is reported again on the next turn.
-    private func readAvailable() {
+    ///
+    /// - Parameter firstRead: a read already made, taken as the first of the turn.
+    private func readAvailable(after firstRead: SocketRead? = nil) {
+        var madeRead = firstRead
         for _ in 0..<Self.readsPerTurn {
             guard !self.isClosed, !self.isWaitingOutDelay, self.outputOffset >= self.output.count else { return }
             // The loop's scratch buffer: the framer copies what it needs before anything else runs.
-            let buffer = self.loop.readBuffer
-            let chunkSize = buffer.count
-            let count = Glibc.read(self.descriptor, buffer.baseAddress, chunkSize)
-            if count > 0 { self.framer.append(UnsafeBufferPointer(rebasing: buffer[..<count])) }
-            if count > 0 {
-                self.answerAndFlush()
-                if count < chunkSize { return }
-                continue
-            }
-            if count == 0 {
-                self.peerClosed()
-                return
-            }
-            let error = errno
-            if error == EINTR { continue }
-            guard error != EAGAIN && error != EWOULDBLOCK else { return }
-            self.logger.warning(
-                "closing connection after a read error",
-                [
-                    "vm": self.vm.name, "reason": "read-error", "peer": self.peer.description,
-                    "errno": "\(error)",
-                ]
-            )
-            self.shutDown()
-            return
+            let read = madeRead ?? SocketRead.read(self.descriptor, into: self.loop.readBuffer)
+            madeRead = nil
+            guard self.take(read) else { return }
         }
+    }
+
+    /// Answers the whole requests a read completed, or closes after an end of stream or a read error.
+    ///
+    /// - Returns: true when the read filled the buffer, so the socket may hold more.
+    private func take(_ read: SocketRead) -> Bool {
+        let buffer = self.loop.readBuffer
+        if read.count > 0 {
+            self.framer.append(UnsafeBufferPointer(rebasing: buffer[..<read.count]))
+            self.answerAndFlush()
+            return read.count == buffer.count
+        }
+        if read.count == 0 {
+            self.peerClosed()
+            return false
+        }
+        guard read.errorNumber != EAGAIN && read.errorNumber != EWOULDBLOCK else { return false }
+        self.logger.warning(
+            "closing connection after a read error",
+            [
+                "vm": self.vm.name, "reason": "read-error", "peer": self.peer.description,
+                "errno": "\(read.errorNumber)",
+            ]
+        )
+        self.shutDown()
+        return false
     }
 
     /// Closes after the peer's end of stream; a packet left incomplete is a bad packet (the
@@ -227,7 +278,7 @@ final class RPCConnection: @unchecked Sendable {
     }
 
     private func respond(to packet: RPCPacket) {
-        let reply = self.answer(packet.payload)
+        let reply = RPCServer.answer(packet.payload, vm: self.vm, peer: self.peer, server: self.server)
         self.closesAfterFlush = packet.fastClose
         // A service may have closed the connection while answering: nothing is written then.
         guard !self.isClosed else { return }
@@ -241,49 +292,21 @@ final class RPCConnection: @unchecked Sendable {
     /// Sends `reply`'s packet straight from the reply (one `sendmsg` of its header and payload)
     /// when nothing else waits to be written; what the socket does not take waits in `output`.
     private func write(_ reply: RPCReply) {
-        withUnsafeTemporaryAllocation(byteCount: ReplyPacket.headerSize, alignment: 4) { header in
-            ReplyPacket.writeHeader(of: reply, into: header)
-            reply.payload.withUnsafeBytes { payload in
-                let header = UnsafeRawBufferPointer(header)
-                var written = self.sendVectors(header, payload)
-                while written < 0 && errno == EINTR { written = self.sendVectors(header, payload) }
-                if written < 0 {
-                    let error = errno
-                    guard error == EAGAIN || error == EWOULDBLOCK else {
-                        self.logger.debug(
-                            "closing connection after a write error",
-                            ["vm": self.vm.name, "peer": self.peer.description, "errno": "\(error)"]
-                        )
-                        self.shutDown()
-                        return
-                    }
-                    written = 0
-                }
-                guard written < header.count + payload.count else { return }
-                if written < header.count {
-                    self.output.append(contentsOf: header[written...])
-                    self.output.append(contentsOf: payload)
-                } else {
-                    self.output.append(contentsOf: payload[(written - header.count)...])
-                }
+        let sent = ReplyPacket.send(reply, on: self.descriptor)
+        var written = sent.written
+        if written < 0 {
+            guard sent.errorNumber == EAGAIN || sent.errorNumber == EWOULDBLOCK else {
+                self.logger.debug(
+                    "closing connection after a write error",
+                    ["vm": self.vm.name, "peer": self.peer.description, "errno": "\(sent.errorNumber)"]
+                )
+                self.shutDown()
+                return
             }
+            written = 0
         }
-    }
-
-    /// One `sendmsg` of `header` then `payload`, without SIGPIPE.
-    ///
-    /// - Returns: the bytes written, or -1 with `errno` set.
-    private func sendVectors(_ header: UnsafeRawBufferPointer, _ payload: UnsafeRawBufferPointer) -> Int {
-        var vectors = (
-            iovec(iov_base: UnsafeMutableRawPointer(mutating: header.baseAddress), iov_len: header.count),
-            iovec(iov_base: UnsafeMutableRawPointer(mutating: payload.baseAddress), iov_len: payload.count)
-        )
-        return withUnsafeMutableBytes(of: &vectors) { vectors in
-            var message = msghdr()
-            message.msg_iov = vectors.baseAddress!.assumingMemoryBound(to: iovec.self)
-            message.msg_iovlen = 2
-            return sendmsg(self.descriptor, &message, Int32(MSG_NOSIGNAL))
-        }
+        guard written < ReplyPacket.packetSize(of: reply) else { return }
+        self.output.append(contentsOf: ReplyPacket.bytes(of: reply, from: written))
     }
 
     /// Answers `packet` after `delay`, reading nothing else meanwhile, then carries on.
@@ -303,32 +326,6 @@ final class RPCConnection: @unchecked Sendable {
         self.respond(to: packet)
         self.answerAndFlush()
         if !self.isClosed { self.updateWatch() }
-    }
-
-    /// Answers one request through the router, or with `0 Permission denied` when the secure
-    /// channel refuses the peer.
-    ///
-    /// The command and the timing of `RPCServer.RequestRecord` are only worked out when a
-    /// request observer wants them.
-    private func answer(_ payload: [UInt8]) -> RPCReply {
-        let request = RPCRequest(
-            vmName: self.vm.name, bytes: payload, peerIsPrivileged: self.peer.isPrivileged)
-        let server = self.server
-        let observer = server?.configuration.requestObserver
-        let start = observer == nil ? nil : ContinuousClock.now
-        let refused = self.vm.enforcesSecureChannel && !self.peer.isPrivileged
-        let reply =
-            refused
-            ? RPCReply.failure(RPCServer.permissionDeniedText) : self.vm.router.route(request)
-        server?.countRequest(vmName: self.vm.name, wasRefused: refused)
-        if let observer, let start {
-            observer(
-                RPCServer.RequestRecord(
-                    vmName: self.vm.name, command: request.command, succeeded: reply.succeeded,
-                    wasRefused: refused, duration: ContinuousClock.now - start
-                ))
-        }
-        return reply
     }
 
     /// Logs a bad packet once, counts it, and closes after replies already queued are written.
@@ -377,13 +374,15 @@ final class RPCConnection: @unchecked Sendable {
     }
 
     /// Stops watching, tells the server, and closes the descriptor; call it on the loop's thread.
-    private func shutDown() {
+    func shutDown() {
         guard !self.isClosed else { return }
         self.isClosed = true
         // The watcher's and timer's handlers hold the connection: letting go of them here breaks
         // the cycle, and libuv releases the handlers once the handles are closed.
         self.watcher?.close()
         self.watcher = nil
+        if let token = self.arrivalToken { self.loop.arrivals?.cancel(token) }
+        self.arrivalToken = nil
         self.delayTimer?.close()
         self.delayTimer = nil
         self.delayedPacket = nil

@@ -77,7 +77,7 @@ public final class RPCServer: @unchecked Sendable {
 
     let lock = NSLock()
     var counters = Statistics()
-    private let logger: Logger
+    let logger: Logger
     private let loops: [EventLoop]
     private var nextLoopIndex = 0
     private var endpoints: [String: Endpoint] = [:]
@@ -91,6 +91,8 @@ public final class RPCServer: @unchecked Sendable {
     final class Endpoint {
         let configuration: VMEndpointConfiguration
         let context: VMContext
+        /// The loop of the VM's listener, which serves its Unix connections.
+        let loop: EventLoop
         /// Set once, right after the endpoint is created (the listener's handler holds the endpoint).
         var listener: ListeningSocket?
         var connections: [ObjectIdentifier: RPCConnection] = [:]
@@ -98,10 +100,21 @@ public final class RPCServer: @unchecked Sendable {
         var isAtConnectionLimit = false
         /// True once `removeVM` took the endpoint out of `endpoints`: it accepts no connection more.
         var isRemoved = false
+        /// True while the loop serves a connection it has counted but not listed: one just accepted,
+        /// being read once and, when its whole one-shot request came with it, answered without an
+        /// `RPCConnection` (`serveOnListenerLoop`). It counts against the limit like a listed one.
+        var hasUnlistedConnection = false
+        /// Set when the VM's connections were dropped on the loop's own thread (by the service
+        /// answering the unlisted connection's request): its reply is not sent. Loop thread only.
+        var unlistedConnectionWasDroppedOnLoop = false
+        /// Set when they were dropped from another thread meanwhile: the connection closes at the end
+        /// of this turn of the loop, as a listed one would. Under the server's lock.
+        var unlistedConnectionWasDroppedElsewhere = false
 
-        init(configuration: VMEndpointConfiguration, context: VMContext) {
+        init(configuration: VMEndpointConfiguration, context: VMContext, loop: EventLoop) {
             self.configuration = configuration
             self.context = context
+            self.loop = loop
         }
     }
 
@@ -159,10 +172,10 @@ public final class RPCServer: @unchecked Sendable {
             let context = VMContext(
                 name: vm.name, router: router, enforcesSecureChannel: vm.enforcesSecureChannel,
                 faults: FaultPlanBox())
-            let endpoint = Endpoint(configuration: vm, context: context)
             // The VM's connections are served on the loop that accepts them: no thread hop
             // between accepting a connection and answering its first request.
             let loop = self.nextLoop()
+            let endpoint = Endpoint(configuration: vm, context: context, loop: loop)
             endpoint.listener = ListeningSocket(
                 descriptor: descriptor, loop: loop, logger: self.logger,
                 onAccept: { [weak self, weak endpoint] connected, _ in
@@ -170,7 +183,7 @@ public final class RPCServer: @unchecked Sendable {
                         _ = close(connected)
                         return
                     }
-                    self.serve(connected, endpoint: endpoint, peer: .unix(descriptor: connected), on: loop)
+                    self.serveOnListenerLoop(connected, endpoint: endpoint, peer: .unix(descriptor: connected))
                 }
             )
             self.endpoints[vm.name] = endpoint
@@ -215,10 +228,10 @@ public final class RPCServer: @unchecked Sendable {
         // listening descriptor is closed before this returns.
         removed.listener?.cancelAndWait()
         // Accepting has stopped and no connection joins a removed endpoint: the list is final.
-        let connections = self.lock.withLock { Array(removed.connections.values) }
+        let (connections, unlisted) = self.lock.withLock { self.takeConnectionsToClose(of: removed) }
         RPCConnection.closeAndWait(connections)
         self.logger.info(
-            "stopped serving VM", ["vm": name, "connectionsClosed": "\(connections.count)"])
+            "stopped serving VM", ["vm": name, "connectionsClosed": "\(connections.count + unlisted)"])
     }
 
     /// Closes every open connection of a VM, as a host that drops its guests' connections does;
@@ -228,12 +241,15 @@ public final class RPCServer: @unchecked Sendable {
     /// - Returns: how many connections were closed.
     @discardableResult
     public func dropConnections(ofVM name: String) -> Int {
-        let connections = self.lock.withLock { self.endpoints[name].map { Array($0.connections.values) } ?? [] }
-        RPCConnection.closeAndWait(connections)
-        if !connections.isEmpty {
-            self.logger.info("dropped connections", ["vm": name, "connectionsClosed": "\(connections.count)"])
+        let (connections, unlisted) = self.lock.withLock {
+            self.endpoints[name].map { self.takeConnectionsToClose(of: $0) } ?? ([], 0)
         }
-        return connections.count
+        RPCConnection.closeAndWait(connections)
+        let closed = connections.count + unlisted
+        if closed > 0 {
+            self.logger.info("dropped connections", ["vm": name, "connectionsClosed": "\(closed)"])
+        }
+        return closed
     }
 
     /// The fault plan holder of a served VM.
@@ -346,7 +362,8 @@ public final class RPCServer: @unchecked Sendable {
         var logsLimit = false
         let connection: RPCConnection? = self.lock.withLock {
             guard !endpoint.isRemoved else { return nil }
-            guard endpoint.connections.count < self.configuration.maximumConnectionsPerVM else {
+            let open = endpoint.connections.count + (endpoint.hasUnlistedConnection ? 1 : 0)
+            guard open < self.configuration.maximumConnectionsPerVM else {
                 self.counters.connectionsRefused += 1
                 logsLimit = !endpoint.isAtConnectionLimit
                 endpoint.isAtConnectionLimit = true
@@ -366,15 +383,7 @@ public final class RPCServer: @unchecked Sendable {
         }
         guard let connection else {
             _ = close(descriptor)
-            if logsLimit {
-                self.logger.warning(
-                    "closing new connections: the VM holds as many as it may",
-                    [
-                        "vm": endpoint.context.name, "reason": "connection-limit", "peer": peer.description,
-                        "limit": "\(self.configuration.maximumConnectionsPerVM)",
-                    ]
-                )
-            }
+            if logsLimit { self.logConnectionLimit(of: endpoint, peer: peer) }
             return
         }
         self.logger.debug("connection accepted", ["vm": endpoint.context.name, "peer": peer.description])

@@ -1,6 +1,7 @@
 // GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
 // Licensed under the Apache License, Version 2.0.
 
+import Glibc
 import GuestRPC
 
 /// The framed packet of one reply, byte for byte `RPCPacket(payload: reply.wireBytes).encoded()`,
@@ -45,5 +46,52 @@ enum ReplyPacket {
             output.append(contentsOf: UnsafeRawBufferPointer(header))
         }
         output.append(contentsOf: reply.payload)
+    }
+
+    /// The size of `reply`'s whole packet.
+    static func packetSize(of reply: RPCReply) -> Int {
+        Self.headerSize + reply.payload.count
+    }
+
+    /// The bytes of `reply`'s packet from `offset` on: what waits after a partial send.
+    static func bytes(of reply: RPCReply, from offset: Int) -> [UInt8] {
+        var packet: [UInt8] = []
+        packet.reserveCapacity(Self.packetSize(of: reply))
+        Self.append(reply, to: &packet)
+        return Array(packet[offset...])
+    }
+
+    /// Sends `reply`'s packet on `descriptor` with one `sendmsg`: the header from a stack buffer, the
+    /// payload from the reply's storage; again after EINTR, never raising SIGPIPE.
+    ///
+    /// - Returns: the bytes the socket took, or -1 and the errno of the failed call.
+    static func send(_ reply: RPCReply, on descriptor: Int32) -> (written: Int, errorNumber: Int32) {
+        withUnsafeTemporaryAllocation(byteCount: Self.headerSize, alignment: 4) { header in
+            Self.writeHeader(of: reply, into: header)
+            return reply.payload.withUnsafeBytes { payload in
+                while true {
+                    let written = Self.sendVectors(UnsafeRawBufferPointer(header), payload, on: descriptor)
+                    if written >= 0 { return (written, 0) }
+                    let error = errno
+                    if error != EINTR { return (-1, error) }
+                }
+            }
+        }
+    }
+
+    /// One `sendmsg` of `header` then `payload`, without SIGPIPE; -1 with errno set on failure.
+    private static func sendVectors(
+        _ header: UnsafeRawBufferPointer, _ payload: UnsafeRawBufferPointer, on descriptor: Int32
+    ) -> Int {
+        var vectors = (
+            iovec(iov_base: UnsafeMutableRawPointer(mutating: header.baseAddress), iov_len: header.count),
+            iovec(iov_base: UnsafeMutableRawPointer(mutating: payload.baseAddress), iov_len: payload.count)
+        )
+        return withUnsafeMutableBytes(of: &vectors) { vectors in
+            var message = msghdr()
+            message.msg_iov = vectors.baseAddress!.assumingMemoryBound(to: iovec.self)
+            message.msg_iovlen = 2
+            return sendmsg(descriptor, &message, Int32(MSG_NOSIGNAL))
+        }
     }
 }

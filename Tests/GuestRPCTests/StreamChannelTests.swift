@@ -118,6 +118,30 @@ import Testing
         #expect(try self.channel(server, oneShot: true).send("x") == .success("ok"))
     }
 
+    @Test func oneShotReplyArrivingWithBytesAfterItIsReadAndTheRestIgnored() throws {
+        let reply = RPCPacket(payload: Array("1 whole".utf8)).encoded()
+        let server = try ScriptedServer { connection in
+            _ = connection.readPacket()
+            connection.write(reply + [0, 0, 0, 9, 1, 2])
+        }
+        defer { server.stop() }
+
+        #expect(try self.channel(server, oneShot: true).send("x") == .success("whole"))
+    }
+
+    @Test func oneShotReplyInTwoWritesIsReadWhole() throws {
+        let reply = RPCPacket(payload: Array("1 ".utf8) + Array(repeating: UInt8(ascii: "r"), count: 9000)).encoded()
+        let server = try ScriptedServer { connection in
+            _ = connection.readPacket()
+            connection.write(Array(reply[..<3]))
+            connection.write(Array(reply[3...]))
+        }
+        defer { server.stop() }
+
+        let answer = try self.channel(server, oneShot: true).send("x")
+        #expect(answer.payload == Array(repeating: UInt8(ascii: "r"), count: 9000))
+    }
+
     @Test func hostClosingMidReplyIsAReceiveFailure() throws {
         let error = try self.failure { connection in
             connection.write([0, 0, 0, 20, 0, 0, 0, 1, 0])
