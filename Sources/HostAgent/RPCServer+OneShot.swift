@@ -50,25 +50,41 @@ extension RPCServer {
     ///
     /// - Returns: false when the connection was closed.
     private func admit(_ descriptor: Int32, endpoint: Endpoint, peer: RPCPeer) -> Bool {
-        var logsLimit = false
-        let admitted: Bool = self.lock.withLock {
-            guard !endpoint.isRemoved else { return false }
-            let open = endpoint.connections.count + (endpoint.hasUnlistedConnection ? 1 : 0)
-            guard open < self.configuration.maximumConnectionsPerVM else {
-                self.counters.connectionsRefused += 1
-                logsLimit = !endpoint.isAtConnectionLimit
-                endpoint.isAtConnectionLimit = true
-                return false
-            }
-            self.counters.connectionsAccepted += 1
-            self.counters.connectionsOpen += 1
-            endpoint.hasUnlistedConnection = true
-            return true
+        let admission = self.lock.withLock {
+            let admission = self.countNewConnection(of: endpoint)
+            if case .admitted = admission { endpoint.hasUnlistedConnection = true }
+            return admission
         }
-        guard !admitted else { return true }
+        if case .admitted = admission { return true }
+
         _ = close(descriptor)
-        if logsLimit { self.logConnectionLimit(of: endpoint, peer: peer) }
+        if case .refused(logsLimit: true) = admission { self.logConnectionLimit(of: endpoint, peer: peer) }
         return false
+    }
+
+    /// What became of a new connection at its VM's door.
+    enum Admission {
+        /// Counted as accepted and open.
+        case admitted
+        /// The VM has been removed.
+        case vmRemoved
+        /// Refused at the VM's connection limit; `logsLimit` when the limit was just reached.
+        case refused(logsLimit: Bool)
+    }
+
+    /// Counts a new connection of `endpoint` as accepted and open, or as refused when the VM holds
+    /// `maximumConnectionsPerVM` connections (an unlisted one included). Call it with the lock held.
+    func countNewConnection(of endpoint: Endpoint) -> Admission {
+        guard !endpoint.isRemoved else { return .vmRemoved }
+        let open = endpoint.connections.count + (endpoint.hasUnlistedConnection ? 1 : 0)
+        guard open < self.configuration.maximumConnectionsPerVM else {
+            self.counters.connectionsRefused += 1
+            defer { endpoint.isAtConnectionLimit = true }
+            return .refused(logsLimit: !endpoint.isAtConnectionLimit)
+        }
+        self.counters.connectionsAccepted += 1
+        self.counters.connectionsOpen += 1
+        return .admitted
     }
 
     /// The request in `bytes` when they are exactly one well-formed fast-close packet and the VM's

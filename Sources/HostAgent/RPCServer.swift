@@ -359,18 +359,10 @@ public final class RPCServer: @unchecked Sendable {
     /// Serves an accepted connection as `endpoint`'s VM, or closes it when the VM has been removed
     /// or already holds `maximumConnectionsPerVM` connections; as `serve(_:vmName:peer:on:)`.
     private func serve(_ descriptor: Int32, endpoint: Endpoint, peer: RPCPeer, on loop: EventLoop?) {
-        var logsLimit = false
+        var admission = Admission.vmRemoved
         let connection: RPCConnection? = self.lock.withLock {
-            guard !endpoint.isRemoved else { return nil }
-            let open = endpoint.connections.count + (endpoint.hasUnlistedConnection ? 1 : 0)
-            guard open < self.configuration.maximumConnectionsPerVM else {
-                self.counters.connectionsRefused += 1
-                logsLimit = !endpoint.isAtConnectionLimit
-                endpoint.isAtConnectionLimit = true
-                return nil
-            }
-            self.counters.connectionsAccepted += 1
-            self.counters.connectionsOpen += 1
+            admission = self.countNewConnection(of: endpoint)
+            guard case .admitted = admission else { return nil }
             // Listed in the same step as it is counted: removing the VM or dropping its connections
             // closes it from now on, even while it answers the request that came with it.
             let connection = RPCConnection(
@@ -383,7 +375,7 @@ public final class RPCServer: @unchecked Sendable {
         }
         guard let connection else {
             _ = close(descriptor)
-            if logsLimit { self.logConnectionLimit(of: endpoint, peer: peer) }
+            if case .refused(logsLimit: true) = admission { self.logConnectionLimit(of: endpoint, peer: peer) }
             return
         }
         self.logger.debug("connection accepted", ["vm": endpoint.context.name, "peer": peer.description])
