@@ -129,13 +129,18 @@ final class RPCConnection: ArrivalListener, @unchecked Sendable {
         self.arrivalToken = nil
         guard !self.isClosed else { return }
         if failed {
-            self.logger.debug(
-                "closing connection after a polling error", ["vm": self.vm.name, "peer": self.peer.description])
-            self.shutDown()
+            self.closeAfterPollingError()
             return
         }
         self.readAvailable()
         self.watchUnlessClosed()
+    }
+
+    /// Closes after the poll reported an error on the socket (the peer reset it, for one).
+    private func closeAfterPollingError() {
+        self.logger.debug(
+            "closing connection after a polling error", ["vm": self.vm.name, "peer": self.peer.description])
+        self.shutDown()
     }
 
     /// Closes `connections` and returns once they are shut down, so that no request arriving
@@ -156,9 +161,7 @@ final class RPCConnection: ArrivalListener, @unchecked Sendable {
     private func descriptorReady(readable: Bool, writable: Bool, failed: Bool) {
         guard !self.isClosed else { return }
         if failed {
-            self.logger.debug(
-                "closing connection after a polling error", ["vm": self.vm.name, "peer": self.peer.description])
-            self.shutDown()
+            self.closeAfterPollingError()
             return
         }
         if writable {
