@@ -39,9 +39,15 @@ final class EventLoop: @unchecked Sendable {
     /// Scratch memory for one `read` at a time on the loop's thread, shared by its connections: no
     /// allocation per read. Touch it on the loop's thread only, and keep nothing in it across calls.
     let readBuffer: UnsafeMutableBufferPointer<UInt8>
-    /// Waits for the first bytes of new connections more cheaply than a watcher each; nil when it
-    /// could not be made. Made on first use; touch it on the loop's thread only.
-    private(set) lazy var arrivals: ArrivalWatcher? = ArrivalWatcher(loop: self)
+    /// Waits for the first bytes of new connections more cheaply than a watcher each; nil while it
+    /// cannot be made (the process is out of descriptors), and then the next use tries again.
+    /// Made on first use; touch it on the loop's thread only.
+    var arrivals: ArrivalWatcher? {
+        if let watcher = self.arrivalWatcher { return watcher }
+        self.arrivalWatcher = ArrivalWatcher(loop: self)
+        return self.arrivalWatcher
+    }
+    private var arrivalWatcher: ArrivalWatcher?
 
     /// Starts a loop on a new thread; returns once the thread runs.
     ///
