@@ -1,8 +1,11 @@
 // GuestSDK: a Swift implementation of the vSphere Guest SDK and an HA host agent.
 // Licensed under the Apache License, Version 2.0.
 
-// Fuzz target "server-connection": the host's RPC server serving one connection of a socket
-// pair whose other end writes the input and then shuts its side down. Besides not crashing,
+// Fuzz target "server-connection": the host's RPC server serving a connection whose other end
+// writes the input and then shuts its side down, twice per input: one end of a socket pair handed
+// to the server (the way vsock connections come), and a connection to the VM's Unix socket, which
+// the listener reads at once and may answer without a connection object (the one-shot path).
+// Besides not crashing,
 // it checks: the server always closes the connection (end of stream, never a hang), every
 // byte it sends back is a whole reply packet whose payload starts `1 ` or `0 `, it never
 // answers more requests than the input held whole packets, and once the client sees the end
@@ -51,14 +54,46 @@ func wholePacketCount(_ bytes: [UInt8]) -> Int {
     return count
 }
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzServerConnection(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    let input = size == 0 || data == nil ? [] : Array(UnsafeBufferPointer(start: data, count: min(size, 65536)))
+/// The client end of a socket pair whose other end the server serves; nil when out of descriptors.
+func connectionThroughSocketPair() -> Int32? {
     var pair: [Int32] = [-1, -1]
-    guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0 else { return 0 }
+    guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &pair) == 0 else { return nil }
     let (serverEnd, client) = (pair[0], pair[1])
     _ = fcntl(serverEnd, F_SETFL, fcntl(serverEnd, F_GETFL) | O_NONBLOCK)
     fuzzServer.serve(serverEnd, vmName: "vm", peer: .unix(descriptor: serverEnd))
+    return client
+}
+
+/// A connection to the VM's Unix socket; nil when out of descriptors.
+func connectionThroughListener() -> Int32? {
+    let client = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    guard client >= 0 else { return nil }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    let path = Array(fuzzServer.socketPath(forVM: "vm").utf8)
+    withUnsafeMutableBytes(of: &address.sun_path) { raw in
+        for (index, byte) in path.enumerated() { raw[index] = byte }
+    }
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(client, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+        }
+    }
+    precondition(connected == 0, "connect to the VM's socket failed: errno \(errno)")
+    return client
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzServerConnection(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    let input = size == 0 || data == nil ? [] : Array(UnsafeBufferPointer(start: data, count: min(size, 65536)))
+    if let client = connectionThroughSocketPair() { exchange(input, over: client) }
+    if let client = connectionThroughListener() { exchange(input, over: client) }
+    return 0
+}
+
+/// Writes `input`, shuts the writing side down, reads to the end of stream, and checks what came
+/// back; closes `client`.
+func exchange(_ input: [UInt8], over client: Int32) {
     defer { _ = close(client) }
 
     var timeout = timeval(tv_sec: 10, tv_usec: 0)
@@ -98,5 +133,4 @@ public func fuzzServerConnection(_ data: UnsafePointer<UInt8>?, _ size: Int) -> 
     precondition(framer.bufferedByteCount == 0, "the server sent a partial reply packet")
     precondition(replies <= wholePacketCount(input), "more replies than whole requests")
     precondition(fuzzServer.statistics.connectionsOpen == 0, "the server still holds the connection")
-    return 0
 }
