@@ -67,6 +67,30 @@ struct ListeningSocketShortageTests {
         #expect(Self.count(Self.shortageEnds, in: agent.log) == 1)
     }
 
+    /// Found by a tester: a loop whose first connection waiting for its request came with no
+    /// descriptor free never made its arrival watcher (an epoll instance), even after descriptors
+    /// came back. vm2's loop has served nothing when the test starts.
+    @Test func aLoopMakesItsArrivalWatcherOnceDescriptorsAreBack() throws {
+        let agent = try ShortageAgent(vmCount: 2)
+        defer { agent.stop() }
+        let vm2 = agent.directory + "/vms/vm2.sock"
+        let inUse = agent.settledDescriptors()
+        let epolls = agent.epollCount()
+        let lastFree = (0...).first { !inUse.contains($0) }!
+        try agent.limitDescriptors(to: lastFree + 1)
+
+        // Accepted into the last free descriptor: no room for the loop's epoll instance.
+        let first = try TestClient(path: vm2)
+        #expect(agent.waitUntil { agent.openDescriptors().contains(lastFree) })
+        #expect(agent.epollCount() == epolls)
+        try agent.limitDescriptors(to: lastFree + 64)
+        let second = try TestClient(path: vm2)
+
+        #expect(agent.waitUntil { agent.epollCount() == epolls + 1 })
+        #expect(try first.request("none") == .failure(RPCReply.unknownCommandText))
+        #expect(try second.request("none") == .failure(RPCReply.unknownCommandText))
+    }
+
     /// How many lines of `log` contain `text`.
     static func count(_ text: String, in log: String) -> Int {
         log.split(separator: "\n").filter { $0.contains(text) }.count
@@ -79,12 +103,13 @@ final class ShortageAgent {
     let process = Process()
     var socketPath: String { self.directory + "/vms/vm1.sock" }
 
-    init() throws {
+    /// Starts the agent with `vmCount` VMs and waits until it serves vm1 (the others untouched).
+    init(vmCount: Int = 1) throws {
         self.directory = try DaemonFixture.makeTemporaryDirectory()
         let binary = try #require(BuiltProduct.path(of: "guestsdk-host"))
         self.process.executableURL = URL(fileURLWithPath: binary)
         self.process.arguments = [
-            "--state-dir", self.directory, "--vms", "1", "--log-level", "info",
+            "--state-dir", self.directory, "--vms", "\(vmCount)", "--log-level", "info",
         ]
         _ = FileManager.default.createFile(atPath: self.directory + "/agent.log", contents: nil)
         let log = try #require(FileHandle(forWritingAtPath: self.directory + "/agent.log"))
@@ -128,7 +153,43 @@ final class ShortageAgent {
 
     /// How many descriptors the agent holds open now.
     func openDescriptorCount() -> Int? {
-        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(self.process.processIdentifier)/fd"))?.count
+        self.openDescriptors().count
+    }
+
+    /// The agent's open descriptor numbers.
+    func openDescriptors() -> Set<Int> {
+        let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(self.process.processIdentifier)/fd")
+        return Set((names ?? []).compactMap { Int($0) })
+    }
+
+    /// The agent's open descriptor numbers once they stayed the same for 300 ms (at most 5 s): the
+    /// connection of the readiness check closes a little after the check.
+    func settledDescriptors() -> Set<Int> {
+        var last = self.openDescriptors()
+        var unchanged = 0
+        for _ in 0..<100 where unchanged < 6 {
+            usleep(50_000)
+            let now = self.openDescriptors()
+            unchanged = now == last ? unchanged + 1 : 0
+            last = now
+        }
+        return last
+    }
+
+    /// How many epoll instances the agent holds open now.
+    func epollCount() -> Int {
+        let directory = "/proc/\(self.process.processIdentifier)/fd"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.count { name in
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: directory + "/" + name))
+                == "anon_inode:[eventpoll]"
+        }
+    }
+
+    /// Polls (every 10 ms, for at most 5 s) until `condition` holds.
+    func waitUntil(_ condition: () -> Bool) -> Bool {
+        for _ in 0..<500 where !condition() { usleep(10_000) }
+        return condition()
     }
 
     /// Sets the agent's soft descriptor limit (`prlimit --nofile=SOFT:`), leaving its hard limit.
