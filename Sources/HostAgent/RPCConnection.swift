@@ -296,20 +296,16 @@ final class RPCConnection: ArrivalListener, @unchecked Sendable {
     /// when nothing else waits to be written; what the socket does not take waits in `output`.
     private func write(_ reply: RPCReply) {
         let sent = ReplyPacket.send(reply, on: self.descriptor)
-        var written = sent.written
-        if written < 0 {
-            guard sent.errorNumber == EAGAIN || sent.errorNumber == EWOULDBLOCK else {
-                self.logger.debug(
-                    "closing connection after a write error",
-                    ["vm": self.vm.name, "peer": self.peer.description, "errno": "\(sent.errorNumber)"]
-                )
-                self.shutDown()
-                return
-            }
-            written = 0
+        guard sent.written >= 0 else {
+            self.logger.debug(
+                "closing connection after a write error",
+                ["vm": self.vm.name, "peer": self.peer.description, "errno": "\(sent.errorNumber)"]
+            )
+            self.shutDown()
+            return
         }
-        guard written < ReplyPacket.packetSize(of: reply) else { return }
-        self.output.append(contentsOf: ReplyPacket.bytes(of: reply, from: written))
+        guard sent.written < ReplyPacket.packetSize(of: reply) else { return }
+        self.output.append(contentsOf: ReplyPacket.bytes(of: reply, from: sent.written))
     }
 
     /// Answers `packet` after `delay`, reading nothing else meanwhile, then carries on.

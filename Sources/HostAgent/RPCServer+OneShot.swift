@@ -109,14 +109,12 @@ extension RPCServer {
         // A service on this thread that dropped its own VM's connections closed this one first.
         if !endpoint.unlistedConnectionWasDroppedOnLoop {
             let sent = ReplyPacket.send(reply, on: descriptor)
-            let isFull = sent.written < 0 && (sent.errorNumber == EAGAIN || sent.errorNumber == EWOULDBLOCK)
-            let written = isFull ? 0 : sent.written
-            if written >= 0, written < ReplyPacket.packetSize(of: reply) {
-                let rest = ReplyPacket.bytes(of: reply, from: written)
+            if sent.written >= 0, sent.written < ReplyPacket.packetSize(of: reply) {
+                let rest = ReplyPacket.bytes(of: reply, from: sent.written)
                 self.list(descriptor, endpoint: endpoint, peer: peer) { $0.start(sendingBeforeClosing: rest) }
                 return
             }
-            if written < 0 {
+            if sent.written < 0 {
                 self.logger.debug(
                     "closing connection after a write error",
                     ["vm": endpoint.context.name, "peer": peer.description, "errno": "\(sent.errorNumber)"]

@@ -64,7 +64,8 @@ enum ReplyPacket {
     /// Sends `reply`'s packet on `descriptor` with one `sendmsg`: the header from a stack buffer, the
     /// payload from the reply's storage; again after EINTR, never raising SIGPIPE.
     ///
-    /// - Returns: the bytes the socket took, or -1 and the errno of the failed call.
+    /// - Returns: the bytes the socket took (0 when it is full: `EAGAIN`), or -1 and the errno of
+    ///   the failed call.
     static func send(_ reply: RPCReply, on descriptor: Int32) -> (written: Int, errorNumber: Int32) {
         withUnsafeTemporaryAllocation(byteCount: Self.headerSize, alignment: 4) { header in
             Self.writeHeader(of: reply, into: header)
@@ -73,6 +74,7 @@ enum ReplyPacket {
                     let written = Self.sendVectors(UnsafeRawBufferPointer(header), payload, on: descriptor)
                     if written >= 0 { return (written, 0) }
                     let error = errno
+                    if error == EAGAIN || error == EWOULDBLOCK { return (0, 0) }
                     if error != EINTR { return (-1, error) }
                 }
             }
