@@ -72,15 +72,14 @@ extension GuestLibWire {
         }
         let kept = Int(min(count, StatisticID.highestKnown.rawValue))
         var index = 0
-        let entries: [StatisticEntry]
+        // Not `init(unsafeUninitializedCapacity:)`: that initialiser is not specialised for the element
+        // type and looks up the array's type metadata at run time, which costs more than the decoding.
+        var entries: [StatisticEntry] = []
+        entries.reserveCapacity(kept)
         do {
-            // Entries are written in place: on a throw, the array deinitialises the ones already read.
-            entries = try [StatisticEntry](unsafeUninitializedCapacity: kept) { buffer, initialized in
-                while index < kept {
-                    (buffer.baseAddress! + index).initialize(to: try readEntry(&reader, index: index))
-                    index += 1
-                    initialized = index
-                }
+            while index < kept {
+                entries.append(try readEntry(&reader, index: index))
+                index += 1
             }
         } catch let error as XDRError {
             throw GuestLibWireError.malformedXDR(entryIndex: index, error)

@@ -61,7 +61,7 @@ public enum RPCChannelFactory {
     static func makeChannel(
         for endpoint: Endpoint, oneShot: Bool, logger: Logger, hypervisor detect: () -> Hypervisor,
         makeBackdoor: @escaping (Hypervisor, Logger) throws -> any RPCChannel,
-        vsockSystem: any VSockSystem = LinuxVSockSystem(),
+        vsockSystem: (any VSockSystem)? = nil,
         now: @escaping () -> Double = MonotonicClock.seconds
     ) throws -> any RPCChannel {
         switch endpoint {
@@ -70,7 +70,7 @@ public enum RPCChannelFactory {
                 path: path, oneShot: oneShot, logger: logger, ioTimeoutSeconds: self.defaultIOTimeoutSeconds)
         case .vsock(let cid, let port):
             let connector = VSockConnector(
-                cid: cid, port: port, system: vsockSystem, logger: logger)
+                cid: cid, port: port, system: vsockSystem ?? LinuxVSockSystem(), logger: logger)
             return StreamChannel(
                 connector: connector, oneShot: oneShot, logger: logger,
                 ioTimeoutSeconds: self.defaultIOTimeoutSeconds)
@@ -89,7 +89,7 @@ public enum RPCChannelFactory {
             return try makeBackdoor(hypervisor, logger)
         }
         let connector = VSockConnector(
-            cid: Endpoint.hypervisorCID, port: Endpoint.rpciPort, system: vsockSystem,
+            cid: Endpoint.hypervisorCID, port: Endpoint.rpciPort, system: vsockSystem ?? LinuxVSockSystem(),
             logger: logger
         )
         let vsock = StreamChannel(

@@ -55,7 +55,39 @@ public struct RPCPacket: Equatable, Sendable {
     /// order, nothing else) without building a `DataMap`; nil for anything else, which then goes
     /// through the full decoder. A packet this accepts decodes the same through the full decoder.
     static func decodeCommonLayout(_ packet: [UInt8], maximumLength: Int) -> RPCPacket? {
-        packet.withUnsafeBytes { bytes in
+        packet.withUnsafeBytes { RPCPacket(commonLayout: $0, maximumLength: maximumLength) }
+    }
+
+    /// Decodes a whole packet in the layout every sender writes, read where it lies; nil for any
+    /// other layout (see `decodeCommonLayout`), which `init(decoding:)` then decodes in full.
+    ///
+    /// - Parameters:
+    ///   - packet: a whole packet, length word first.
+    ///   - maximumLength: the largest length word accepted.
+    public init?(commonLayout packet: UnsafeRawBufferPointer, maximumLength: Int) {
+        guard let layout = CommonLayout(packet, maximumLength: maximumLength) else { return nil }
+        self.init(payload: Array(layout.payload), fastClose: layout.fastClose)
+    }
+
+    /// Where the payload of a packet in the common layout (see `decodeCommonLayout`) lies in `packet`,
+    /// without copying it; nil for any other layout.
+    ///
+    /// - Parameters:
+    ///   - packet: a whole packet, length word first.
+    ///   - maximumLength: the largest length word accepted.
+    /// - Returns: the payload bytes, a part of `packet`.
+    public static func commonLayoutPayload(_ packet: UnsafeRawBufferPointer, maximumLength: Int)
+        -> UnsafeRawBufferPointer?
+    {
+        CommonLayout(packet, maximumLength: maximumLength)?.payload
+    }
+
+    /// A packet in the common layout, read in place.
+    private struct CommonLayout {
+        var payload: UnsafeRawBufferPointer
+        var fastClose: Bool
+
+        init?(_ bytes: UnsafeRawBufferPointer, maximumLength: Int) {
             var cursor = WordCursor(bytes: bytes)
             guard let length = cursor.readWord(), Int(length) <= maximumLength, Int(length) <= cursor.remaining else {
                 return nil
@@ -66,15 +98,17 @@ public struct RPCPacket: Equatable, Sendable {
                 let payloadLength = cursor.readWord().map({ Int32(bitPattern: $0) }), payloadLength > 0,
                 let payload = cursor.readBytes(Int(payloadLength))
             else { return nil }
-            guard cursor.remaining > 0 else { return RPCPacket(payload: payload) }
+            self.payload = payload
+            self.fastClose = false
+            guard cursor.remaining > 0 else { return }
             guard cursor.readWord() == 1, cursor.readWord() == UInt32(Field.fastClose),
                 let low = cursor.readWord(), let high = cursor.readWord(), cursor.remaining == 0
             else { return nil }
-            return RPCPacket(payload: payload, fastClose: low != 0 || high != 0)
+            self.fastClose = low != 0 || high != 0
         }
     }
 
-    /// A read cursor over raw bytes for `decodeCommonLayout`: big-endian words, no copy until the payload.
+    /// A read cursor over raw bytes for `CommonLayout`: big-endian words, no copy.
     private struct WordCursor {
         let bytes: UnsafeRawBufferPointer
         var offset = 0
@@ -93,10 +127,10 @@ public struct RPCPacket: Equatable, Sendable {
             return true
         }
 
-        mutating func readBytes(_ count: Int) -> [UInt8]? {
+        mutating func readBytes(_ count: Int) -> UnsafeRawBufferPointer? {
             guard self.remaining >= count else { return nil }
             defer { self.offset += count }
-            return Array(UnsafeRawBufferPointer(rebasing: self.bytes[self.offset..<(self.offset + count)]))
+            return UnsafeRawBufferPointer(rebasing: self.bytes[self.offset..<(self.offset + count)])
         }
     }
 
@@ -116,8 +150,10 @@ public struct RPCPacket: Equatable, Sendable {
         // The bytes `dataMap.encoded()` writes, fields in id order, written in place without building the map.
         let trailerLength = self.fastClose ? 16 : 0
         let count = 32 + self.payload.count + trailerLength
-        return [UInt8](unsafeUninitializedCapacity: count) { buffer, initializedCount in
-            let raw = UnsafeMutableRawBufferPointer(buffer)
+        // Written into scratch memory, then copied into the array: the array initialisers that take a count
+        // (`repeating:count:`, `unsafeUninitializedCapacity:`) are not specialised here and look up type
+        // metadata at run time, which costs more than the copy.
+        return withUnsafeTemporaryAllocation(byteCount: count, alignment: 4) { raw in
             var offset = 0
             func write(_ word: UInt32) {
                 raw.storeBytes(of: word.bigEndian, toByteOffset: offset, as: UInt32.self)
@@ -136,7 +172,7 @@ public struct RPCPacket: Equatable, Sendable {
             if self.fastClose {
                 Self.writeInt64Field(Field.fastClose, 1, with: write)
             }
-            initializedCount = offset
+            return [UInt8](UnsafeRawBufferPointer(raw))
         }
     }
 

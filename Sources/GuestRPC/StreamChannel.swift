@@ -172,36 +172,62 @@ public final class StreamChannel: RPCChannel {
         do {
             try self.sendAll(packet, on: socket)
             var replyPacket: [UInt8] = []
-            replyPacket.reserveCapacity(Self.oneShotReadAhead + 4)
-            // Nothing follows the reply on a one-shot connection: a usual reply comes in one `recv`.
-            let readAhead = self.isOneShot ? Self.oneShotReadAhead : 0
-            try self.receive(into: &replyPacket, count: 4, readAhead: readAhead, on: socket)
-            let length = Int(
-                UInt32(replyPacket[0]) << 24 | UInt32(replyPacket[1]) << 16 | UInt32(replyPacket[2]) << 8
-                    | UInt32(replyPacket[3]))
-            guard length <= self.maximumReplyLength else {
-                throw RPCError(
-                    .invalidReply, endpoint: self.endpoint,
-                    detail:
-                        "reply length \(length) exceeds the maximum of \(self.maximumReplyLength) bytes"
-                )
+            if self.isOneShot, let reply = try self.receiveWholeReply(orKeepBytesIn: &replyPacket, on: socket) {
+                return reply
             }
+            try self.receive(into: &replyPacket, count: 4, from: 0, on: socket)
+            let length = try self.replyLength(replyPacket)
             if replyPacket.count > 4 + length {
                 // Bytes after the reply, which one-shot reads ahead: left unread before, ignored now.
                 replyPacket.removeSubrange((4 + length)...)
             }
             try self.receive(into: &replyPacket, count: length, from: 4, on: socket)
-            return try self.reply(from: replyPacket)
+            return try replyPacket.withUnsafeBytes { try self.reply(fromPacket: $0) }
         } catch {
             self.close()
             throw error
         }
     }
 
+    /// A one-shot channel's first read: nothing follows the reply on its connection, so one `recv` of up
+    /// to 4 KiB usually brings the whole reply, which is then interpreted where it was received. When it
+    /// did not, the bytes received go to `bytes` and the caller reads on; the answer is then nil.
+    private func receiveWholeReply(orKeepBytesIn bytes: inout [UInt8], on socket: Int32) throws -> RPCReply? {
+        try withUnsafeTemporaryAllocation(byteCount: 4 + Self.oneShotReadAhead, alignment: 4) { scratch in
+            let received = try self.receiveOnce(into: scratch, on: socket, afterReceiving: 0, of: 4)
+            let packet = UnsafeRawBufferPointer(rebasing: scratch[..<received])
+            if packet.count >= 4 {
+                let length = try self.replyLength(packet)
+                if packet.count >= 4 + length {
+                    return try self.reply(fromPacket: UnsafeRawBufferPointer(rebasing: packet[..<(4 + length)]))
+                }
+            }
+            bytes.append(contentsOf: packet)
+            return nil
+        }
+    }
+
+    /// The length word at the start of `packet`, checked against `maximumReplyLength`.
+    private func replyLength(_ packet: some Collection<UInt8>) throws -> Int {
+        let length = packet.prefix(4).reduce(0) { $0 << 8 | Int($1) }
+        guard length <= self.maximumReplyLength else {
+            throw RPCError(
+                .invalidReply, endpoint: self.endpoint,
+                detail: "reply length \(length) exceeds the maximum of \(self.maximumReplyLength) bytes"
+            )
+        }
+        return length
+    }
+
     /// Interprets a whole reply packet: field 2 must be a STRING starting `1 ` or `0 `.
-    private func reply(from packet: [UInt8]) throws -> RPCReply {
-        let bytes = try self.replyPayload(from: packet)
-        guard let reply = RPCReply(wireBytes: bytes) else {
+    private func reply(fromPacket packet: UnsafeRawBufferPointer) throws -> RPCReply {
+        let reply: RPCReply?
+        if let payload = RPCPacket.commonLayoutPayload(packet, maximumLength: self.maximumReplyLength) {
+            reply = RPCReply(wireBytes: payload)
+        } else {
+            reply = RPCReply(wireBytes: try self.payloadThroughDataMap(Array(packet)))
+        }
+        guard let reply else {
             throw RPCError(
                 .invalidReply, endpoint: self.endpoint,
                 detail: "the reply does not start with '1 ' or '0 '")
@@ -209,12 +235,8 @@ public final class StreamChannel: RPCChannel {
         return reply
     }
 
-    /// Field 2 of a reply packet: read directly in the layout every host writes, through the full
-    /// `DataMap` decoder otherwise.
-    private func replyPayload(from packet: [UInt8]) throws -> [UInt8] {
-        if let common = RPCPacket.decodeCommonLayout(packet, maximumLength: self.maximumReplyLength) {
-            return common.payload
-        }
+    /// Field 2 of a reply packet in a layout other than the one every host writes.
+    private func payloadThroughDataMap(_ packet: [UInt8]) throws -> [UInt8] {
         let map: DataMap
         do {
             map = try DataMap(decoding: packet, maximumLength: self.maximumReplyLength)
@@ -246,42 +268,51 @@ public final class StreamChannel: RPCChannel {
         }
     }
 
-    /// Reads from the socket until `bytes` holds `count` bytes from `start` on, plus at most
-    /// `readAhead` more that have already arrived; reads at most 64 KiB at a time, so a lying length
-    /// word costs no large allocation.
+    /// Reads from the socket until `bytes` holds `count` bytes from `start` on; reads at most 64 KiB at a
+    /// time, so a lying length word costs no large allocation.
     ///
     /// - Parameters:
     ///   - bytes: what has been read so far; it receives the bytes read.
     ///   - count: how many bytes, from `start`, must be there.
     ///   - start: where the counted bytes begin (some may be there already); the end of `bytes` by default.
-    ///   - readAhead: how many bytes past the counted ones a `recv` may take.
     ///   - socket: the connected socket.
-    private func receive(
-        into bytes: inout [UInt8], count: Int, from start: Int? = nil, readAhead: Int = 0, on socket: Int32
-    ) throws {
+    private func receive(into bytes: inout [UInt8], count: Int, from start: Int? = nil, on socket: Int32) throws {
         let start = start ?? bytes.count
         let end = start + count
         while bytes.count < end {
             // Into scratch memory, then appended: no zero-filled room for bytes that may never come.
-            let room = min(end + readAhead - bytes.count, 65536)
+            let room = min(end - bytes.count, 65536)
             try withUnsafeTemporaryAllocation(byteCount: room, alignment: 1) { scratch in
-                let received = Glibc.recv(socket, scratch.baseAddress, room, 0)
-                if received < 0 {
-                    let number = errno
-                    if number == EINTR { return }
-                    throw RPCError(
-                        .receiveFailed, endpoint: self.endpoint, systemCall: "recv", errorNumber: number,
-                        detail: self.timeoutDetail(
-                            number, "the host did not answer",
-                            then: "; the request was sent and may still take effect if the host resumes"))
-                }
-                if received == 0 {
-                    throw RPCError(
-                        .receiveFailed, endpoint: self.endpoint,
-                        detail: "the host closed the connection after \(bytes.count - start) of \(count) bytes")
-                }
+                let received = try self.receiveOnce(
+                    into: scratch, on: socket, afterReceiving: bytes.count - start, of: count)
                 bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<received]))
             }
+        }
+    }
+
+    /// One `recv` into `buffer`, retried after EINTR; the end of the stream is an error.
+    ///
+    /// - Parameters:
+    ///   - received: how many of the `expected` bytes had come before, for the error text.
+    /// - Returns: how many bytes came, at least 1.
+    private func receiveOnce(
+        into buffer: UnsafeMutableRawBufferPointer, on socket: Int32, afterReceiving received: Int, of expected: Int
+    ) throws -> Int {
+        while true {
+            let count = Glibc.recv(socket, buffer.baseAddress, buffer.count, 0)
+            if count > 0 { return count }
+            if count == 0 {
+                throw RPCError(
+                    .receiveFailed, endpoint: self.endpoint,
+                    detail: "the host closed the connection after \(received) of \(expected) bytes")
+            }
+            let number = errno
+            if number == EINTR { continue }
+            throw RPCError(
+                .receiveFailed, endpoint: self.endpoint, systemCall: "recv", errorNumber: number,
+                detail: self.timeoutDetail(
+                    number, "the host did not answer",
+                    then: "; the request was sent and may still take effect if the host resumes"))
         }
     }
 

@@ -114,15 +114,17 @@ final class UnixSocketConnector: StreamConnector {
 
     /// `path` as a `sockaddr_un`, or nil when it is empty, too long or holds a NUL.
     private static func address(_ path: String) -> sockaddr_un? {
-        let pathBytes = Array(path.utf8)
-        guard !pathBytes.isEmpty, pathBytes.count < pathCapacity, !pathBytes.contains(0) else {
-            return nil
+        var path = path
+        return path.withUTF8 { pathBytes in
+            guard !pathBytes.isEmpty, pathBytes.count < pathCapacity, !pathBytes.contains(0) else {
+                return nil
+            }
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &address.sun_path) { raw in
+                raw.copyMemory(from: UnsafeRawBufferPointer(pathBytes))
+            }
+            return address
         }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: pathBytes)
-        }
-        return address
     }
 }
