@@ -60,17 +60,31 @@ public enum GuestLibRequest: Equatable, Sendable {
         let command = bytes[..<commandEnd]
         let arguments = commandEnd < bytes.endIndex ? bytes[(commandEnd + 1)...] : []
 
-        if command.elementsEqual(Self.infoGetCommandBytes) {
+        if Self.isCommand(command, Self.infoGetCommandBytes) {
             self = .infoGet(version: Self.parseVersion(arguments))
-        } else if command.elementsEqual(Self.statGetCommandBytes) {
+        } else if Self.isCommand(command, Self.statGetCommandBytes) {
             let fields = arguments.split(separator: space, omittingEmptySubsequences: false)
             let encoding = fields.first.map { String(decoding: $0, as: UTF8.self) } ?? ""
             let words = fields.dropFirst().filter { !$0.isEmpty }.map { String(decoding: $0, as: UTF8.self) }
             self = .statGet(encoding: encoding, statName: words.joined(separator: " "))
-        } else if command.elementsEqual(Self.ioctlCommandBytes) {
+        } else if Self.isCommand(command, Self.ioctlCommandBytes) {
             self = Self.parseIoctl(Array(arguments))
         } else {
             self = .unknownCommand
+        }
+    }
+
+    /// True when `command` is exactly `expected`, compared byte by byte in a plain loop: `elementsEqual`
+    /// walks both through generic iterators, which cost more than the rest of the parse.
+    private static func isCommand(_ command: ArraySlice<UInt8>, _ expected: [UInt8]) -> Bool {
+        guard command.count == expected.count else { return false }
+        return command.withUnsafeBufferPointer { received in
+            expected.withUnsafeBufferPointer { expected in
+                for index in 0..<expected.count where received[index] != expected[index] {
+                    return false
+                }
+                return true
+            }
         }
     }
 

@@ -111,16 +111,20 @@ public final class GuestLibService: RPCService, @unchecked Sendable {
     /// - Returns: the reply.
     public func handle(_ request: RPCRequest) -> RPCReply {
         let statistics = self.statistics(forVM: request.vmName)
-        let sample = statistics.sample()
         let parsed = GuestLibRequest(parsing: request.bytes)
         self.logger.debug("guestlib request", ["vm": request.vmName, "command": request.command])
+        if case .infoGet(let version) = parsed {
+            // Nearly every request: answered from the tick's image, without a copy of the sample.
+            return statistics.infoGetReply(version: version)
+        }
+
+        let sample = statistics.sample()
         guard sample.host.isGuestLibEnabled else {
             return .failure(RPCReply.unknownCommandText)
         }
-
         switch parsed {
         case .infoGet(let version):
-            return Self.infoReply(version: version, sample: sample, statistics: statistics)
+            return statistics.infoGetReply(version: version)
         case .statGet(let encodingName, let statName):
             guard let encoding = StatisticsDocument.Encoding(name: encodingName) else {
                 return .failure("Unknown encoding")
@@ -136,21 +140,6 @@ public final class GuestLibService: RPCService, @unchecked Sendable {
             return .success(String(GuestLibAtomicUpdateStatus.badParameter.rawValue))
         case .unknownCommand:
             return .failure(RPCReply.unknownCommandText)
-        }
-    }
-
-    private static func infoReply(version: UInt32?, sample: VMStatisticsSample, statistics: VMStatistics)
-        -> RPCReply
-    {
-        switch (sample.host.protocolVersion, version) {
-        case (.v3, 3):
-            return RPCReply(succeeded: true, payload: statistics.encodedImage(of: sample, version: .v3))
-        case (_, 2):
-            return RPCReply(succeeded: true, payload: statistics.encodedImage(of: sample, version: .v2))
-        case (.v3, _):
-            return .failure("3")
-        case (.v2, _):
-            return .failure("Unsupported version")
         }
     }
 }

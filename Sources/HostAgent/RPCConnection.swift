@@ -10,6 +10,8 @@ struct VMContext: Sendable {
     let router: Router
     let enforcesSecureChannel: Bool
     let faults: FaultPlanBox
+    /// The VM's answered requests, counted here rather than by name under the server's lock.
+    let requests = RequestTally()
 }
 
 /// Serves one connected stream socket, Unix or vsock: framed requests in, replies out.

@@ -94,7 +94,9 @@ extension RPCServer {
         guard bytes.count >= 4 else { return nil }
         let length = UnsafeRawBufferPointer(bytes).loadUnaligned(as: UInt32.self).bigEndian
         guard Int(length) <= maximumLength, 4 + Int(length) == bytes.count,
-            let packet = try? RPCPacket(decoding: Array(bytes), maximumLength: maximumLength), packet.fastClose
+            let packet = RPCPacket(commonLayout: UnsafeRawBufferPointer(bytes), maximumLength: maximumLength)
+                ?? (try? RPCPacket(decoding: Array(bytes), maximumLength: maximumLength)),
+            packet.fastClose
         else { return nil }
         let plan = endpoint.context.faults.plan
         guard !plan.isHung, plan.replyDelay == .zero else { return nil }
@@ -202,7 +204,7 @@ extension RPCServer {
         let start = observer == nil ? nil : ContinuousClock.now
         let refused = vm.enforcesSecureChannel && !peer.isPrivileged
         let reply = refused ? RPCReply.failure(RPCServer.permissionDeniedText) : vm.router.route(request)
-        server?.countRequest(vmName: vm.name, wasRefused: refused)
+        server?.countRequest(of: vm, wasRefused: refused)
         if let observer, let start {
             observer(
                 RequestRecord(

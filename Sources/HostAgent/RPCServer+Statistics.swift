@@ -2,6 +2,7 @@
 // Licensed under the Apache License, Version 2.0.
 
 import GuestRPC
+import Synchronization
 
 /// Why the server closed a connection after a packet it could not use.
 public enum BadPacketReason: String, Sendable, CaseIterable {
@@ -65,18 +66,39 @@ extension RPCServer {
 
     /// The counters as they are now.
     public var statistics: Statistics {
-        self.lock.withLock { self.counters }
+        self.lock.withLock {
+            var counters = self.counters
+            for tally in self.requestTalliesLocked() where tally.count > 0 {
+                counters.requestsByVM[tally.vmName, default: 0] += tally.count
+            }
+            return counters
+        }
     }
 
-    /// Counts one answered request of the VM named `vmName`.
-    func countRequest(vmName: String, wasRefused: Bool) {
-        self.lock.withLock {
-            self.counters.requestsByVM[vmName, default: 0] += 1
-            if wasRefused { self.counters.refusedRequests += 1 }
+    /// Counts one answered request of `vm`.
+    func countRequest(of vm: VMContext, wasRefused: Bool) {
+        vm.requests.add()
+        if wasRefused {
+            self.lock.withLock { self.counters.refusedRequests += 1 }
         }
     }
 
     func recordBadPacket(_ reason: BadPacketReason) {
         self.lock.withLock { self.counters.badPackets[reason, default: 0] += 1 }
+    }
+}
+
+/// One VM's count of answered requests, beside its context: counting takes no lock and no lookup by name.
+final class RequestTally: Sendable {
+    private let requests = Atomic<Int>(0)
+
+    /// Counts one request.
+    func add() {
+        self.requests.wrappingAdd(1, ordering: .relaxed)
+    }
+
+    /// The requests counted so far.
+    var count: Int {
+        self.requests.load(ordering: .relaxed)
     }
 }

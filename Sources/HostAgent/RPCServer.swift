@@ -83,6 +83,8 @@ public final class RPCServer: @unchecked Sendable {
     private var endpoints: [String: Endpoint] = [:]
     private var vmNamesByCID: [UInt32: String] = [:]
     private var vsockListener: ListeningSocket?
+    /// The request counts of removed VMs, which `statistics` still reports.
+    private var retiredRequestTallies: [(vmName: String, tally: RequestTally)] = []
 
     /// One served VM: its settings, router, listener and open connections.
     ///
@@ -217,6 +219,7 @@ public final class RPCServer: @unchecked Sendable {
         let removed: Endpoint? = self.lock.withLock {
             guard let endpoint = self.endpoints.removeValue(forKey: name) else { return nil }
             endpoint.isRemoved = true
+            self.retiredRequestTallies.append((name, endpoint.context.requests))
             if let cid = endpoint.configuration.vsockCID { self.vmNamesByCID[cid] = nil }
             // Under the lock: a VM of the same name added as soon as the lock is free binds a new
             // socket file at the same path, which must not be unlinked with the old one.
@@ -232,6 +235,13 @@ public final class RPCServer: @unchecked Sendable {
         RPCConnection.closeAndWait(connections)
         self.logger.info(
             "stopped serving VM", ["vm": name, "connectionsClosed": "\(connections.count + unlisted)"])
+    }
+
+    /// Every VM's request count, removed VMs' included, a name possibly more than once; call it with the
+    /// lock held.
+    func requestTalliesLocked() -> [(vmName: String, count: Int)] {
+        self.endpoints.values.map { ($0.context.name, $0.context.requests.count) }
+            + self.retiredRequestTallies.map { ($0.vmName, $0.tally.count) }
     }
 
     /// Closes every open connection of a VM, as a host that drops its guests' connections does;

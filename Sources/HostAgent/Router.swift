@@ -48,32 +48,50 @@ public protocol RPCService: AnyObject, Sendable {
 
 /// Maps command names to services; anything unrouted gets `0 Unknown command`.
 ///
-/// Routes are registered once at start-up and then only read, from any thread.
+/// Routes are registered once at start-up and then only read, from any thread. A request's command
+/// is matched as bytes against the few routes there are, one after the other, without making a
+/// `String` of it or hashing it: that cost more than answering a guestlib update.
 public final class Router: @unchecked Sendable {
     private let lock = NSLock()
-    private var exactRoutes: [String: any RPCService] = [:]
-    private var prefixRoutes: [(prefix: String, service: any RPCService)] = []
+    private var exactRoutes: [(command: [UInt8], service: any RPCService)] = []
+    private var prefixRoutes: [(prefix: [UInt8], service: any RPCService)] = []
 
     public init() {}
 
-    /// Sends every request whose command equals `command` to `service`.
+    /// Sends every request whose command equals `command` to `service`, in place of any service
+    /// registered for it before.
     public func register(command: String, to service: any RPCService) {
-        self.lock.withLock { self.exactRoutes[command] = service }
+        let bytes = Array(command.utf8)
+        self.lock.withLock {
+            self.exactRoutes.removeAll { $0.command == bytes }
+            self.exactRoutes.append((bytes, service))
+        }
     }
 
     /// Sends every request whose command starts with `prefix` to `service`,
     /// such as `GuestAppMonitor.Cmd.`.
     public func register(prefix: String, to service: any RPCService) {
-        self.lock.withLock { self.prefixRoutes.append((prefix, service)) }
+        let bytes = Array(prefix.utf8)
+        self.lock.withLock { self.prefixRoutes.append((bytes, service)) }
     }
 
     /// Answers `request` through the service registered for its command.
     public func route(_ request: RPCRequest) -> RPCReply {
-        let command = request.command
-        let service = self.lock.withLock {
-            self.exactRoutes[command] ?? self.prefixRoutes.first { command.hasPrefix($0.prefix) }?.service
+        let service = request.bytes.withUnsafeBufferPointer { bytes in
+            let commandLength = bytes.firstIndex(of: UInt8(ascii: " ")) ?? bytes.count
+            let command = UnsafeBufferPointer(rebasing: bytes[..<commandLength])
+            return self.lock.withLock {
+                self.exactRoutes.first { $0.command.count == commandLength && Self.starts(command, with: $0.command) }?
+                    .service ?? self.prefixRoutes.first { Self.starts(command, with: $0.prefix) }?.service
+            }
         }
         guard let service else { return .failure(RPCReply.unknownCommandText) }
         return service.handle(request)
+    }
+
+    private static func starts(_ command: UnsafeBufferPointer<UInt8>, with prefix: [UInt8]) -> Bool {
+        guard command.count >= prefix.count else { return false }
+        guard !prefix.isEmpty else { return true }
+        return prefix.withUnsafeBufferPointer { memcmp($0.baseAddress!, command.baseAddress!, prefix.count) == 0 }
     }
 }

@@ -34,9 +34,11 @@ public final class VMStatistics: @unchecked Sendable {
     private var pendingConfiguration: VMStatisticsConfiguration?
     private var fileStamp: FileStamp?
     private var session: Session
-    private var current: (tickStart: Date, sample: VMStatisticsSample)?
-    /// The last sample encoded for a `guestlib.info.get` reply, and its V3 and V2 images.
-    private var encodedImages: (sample: VMStatisticsSample, v3: [UInt8]?, v2: [UInt8]?)?
+    private var current: (tickStart: Date, sample: VMStatisticsSample)? {
+        didSet { self.encodedImages = (nil, nil) }
+    }
+    /// The V3 and V2 images of `current`'s sample, encoded when first asked for.
+    private var encodedImages: (v3: [UInt8]?, v2: [UInt8]?) = (nil, nil)
     private var cookie = ""
     private var hasWarnedAboutCounters = false
 
@@ -156,25 +158,27 @@ public final class VMStatistics: @unchecked Sendable {
         self.lock.withLock { self.sampleLocked() }
     }
 
-    /// `sample`'s image for a `guestlib.info.get` reply (PROTOCOL.md §5.3), encoded once per sample: every
-    /// update inside one refresh tick gets the same bytes without encoding them again.
+    /// The reply to `guestlib.info.get <version>` from this VM's host in the current refresh tick
+    /// (PROTOCOL.md §5.2, §5.3): `1 ` and the V3 or V2 image, `0 3` or `0 Unsupported version` for a
+    /// version the host does not serve, `0 Unknown command` while guestlib is disabled.
     ///
-    /// - Parameters:
-    ///   - sample: a sample of this VM, normally the current one.
-    ///   - version: 3 for the header and XDR stream, 2 for the 669-byte image.
-    /// - Returns: the encoded image.
-    public func encodedImage(of sample: VMStatisticsSample, version: GuestLibHostBehaviour.ProtocolVersion) -> [UInt8] {
-        let cached: [UInt8]? = self.lock.withLock {
-            guard let images = self.encodedImages, images.sample == sample else { return nil }
-            return version == .v3 ? images.v3 : images.v2
-        }
-        if let cached { return cached }
-        let image = version == .v3 ? sample.encodedV3() : sample.encodedV2()
+    /// Each image is encoded once per tick, so every update inside one tick gets the same bytes
+    /// without encoding them again, and answered under one lock without copying the sample.
+    ///
+    /// - Parameter version: the version asked for; nil when the request named none or a malformed one.
+    /// - Returns: the reply.
+    public func infoGetReply(version: UInt32?) -> RPCReply {
         self.lock.withLock {
-            if self.encodedImages?.sample != sample { self.encodedImages = (sample, nil, nil) }
-            if version == .v3 { self.encodedImages?.v3 = image } else { self.encodedImages?.v2 = image }
+            self.refreshLocked()
+            let host = self.current!.sample.host
+            guard host.isGuestLibEnabled else { return .failure(RPCReply.unknownCommandText) }
+            switch (host.protocolVersion, version) {
+            case (.v3, 3): return RPCReply(succeeded: true, payload: self.imageLocked(.v3))
+            case (_, 2): return RPCReply(succeeded: true, payload: self.imageLocked(.v2))
+            case (.v3, _): return .failure("3")
+            case (.v2, _): return .failure("Unsupported version")
+            }
         }
-        return image
     }
 
     /// Applies the atomic-update-cookie ioctl (PROTOCOL.md §6.2): a compare-and-swap of the VM's cookie.
@@ -222,10 +226,32 @@ public final class VMStatistics: @unchecked Sendable {
     }
 
     private func sampleLocked() -> VMStatisticsSample {
+        self.refreshLocked()
+        return self.current!.sample
+    }
+
+    /// The image of the current sample in `version`, encoded on first use.
+    private func imageLocked(_ version: GuestLibHostBehaviour.ProtocolVersion) -> [UInt8] {
+        switch version {
+        case .v3:
+            if let image = self.encodedImages.v3 { return image }
+            let image = self.current!.sample.encodedV3()
+            self.encodedImages.v3 = image
+            return image
+        case .v2:
+            if let image = self.encodedImages.v2 { return image }
+            let image = self.current!.sample.encodedV2()
+            self.encodedImages.v2 = image
+            return image
+        }
+    }
+
+    /// Makes `current` the sample of the tick that `now` falls in, unless it already is.
+    private func refreshLocked() {
         let now = self.clock.now
         let interval = max(self.configuration.refreshInterval, 0.001)
         if let current = self.current, now < current.tickStart + interval {
-            return current.sample  // the same tick, or the clock went backwards
+            return  // the same tick, or the clock went backwards
         }
 
         self.reloadFileIfChanged()
@@ -247,7 +273,6 @@ public final class VMStatistics: @unchecked Sendable {
             sample.hostCPUUsedMs = max(sample.hostCPUUsedMs, previous.hostCPUUsedMs)
         }
         self.current = (tickStart, sample)
-        return sample
     }
 
     private func computeSample(at tickStart: Date) -> VMStatisticsSample {

@@ -142,6 +142,23 @@ struct RPCServerTests {
         #expect(statistics.badPackets == [:])
     }
 
+    @Test func requestCountsOutliveTheVMAndAddUpWhenItIsAddedAgain() throws {
+        let fixture = try ServerFixture(vms: [
+            VMEndpointConfiguration(name: "vm1"), VMEndpointConfiguration(name: "vm2"),
+        ])
+        for _ in 0..<3 {
+            _ = try fixture.client("vm1").request("echo 1", fastClose: true)
+        }
+        _ = try fixture.client("vm2").request("echo 1", fastClose: true)
+
+        fixture.server.removeVM(named: "vm1")
+        #expect(fixture.server.statistics.requestsByVM == ["vm1": 3, "vm2": 1])
+
+        try fixture.server.addVM(VMEndpointConfiguration(name: "vm1"), router: EchoService.router())
+        _ = try fixture.client("vm1").request("echo 1", fastClose: true)
+        #expect(fixture.server.statistics.requestsByVM == ["vm1": 4, "vm2": 1])
+    }
+
     @Test func requestObserverSeesEveryRequestWithItsCommand() throws {
         let records = LockedArray<RPCServer.RequestRecord>()
         let fixture = try ServerFixture(requestObserver: { records.append($0) })
