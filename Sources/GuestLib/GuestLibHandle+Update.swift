@@ -62,18 +62,24 @@ extension GuestLibHandle {
                 storedSession = 0
                 continue
             }
-            let snapshot: StatisticsSnapshot
+            let sessionID: UInt64
             do {
-                snapshot =
-                    try version == 2 ? GuestLibWire.decodeV2(reply.payload) : GuestLibWire.decodeV3(reply.payload)
+                if version == 2 {
+                    let snapshot = try GuestLibWire.decodeV2(reply.payload)
+                    sessionID = snapshot.sessionID
+                    state.entries = snapshot.entries
+                } else {
+                    // Into the last update's entries (a failure below clears them).
+                    sessionID = try GuestLibWire.decodeV3(reply.payload, into: &state.entries)
+                }
             } catch {
                 throw GuestLibError.other.with(detail: "guestlib.info.get \(version) reply: \(error)")
             }
             state.version = version
-            state.sessionID = snapshot.sessionID
-            state.entries = snapshot.entries
+            state.sessionID = sessionID
+            if sessionID == 0 { state.entries = [] }
             state.noInfoReason =
-                snapshot.sessionID == 0
+                sessionID == 0
                 ? "the host sent session 0, which means no data" : "update() has not succeeded on this handle yet"
             return
         }

@@ -53,6 +53,19 @@ extension GuestLibWire {
     /// - Returns: the snapshot, with as many entries as the host sent (at most 38).
     /// - Throws: `GuestLibWireError` naming the broken rule.
     public static func decodeV3(_ payload: [UInt8]) throws -> StatisticsSnapshot {
+        var entries: [StatisticEntry] = []
+        let session = try self.decodeV3(payload, into: &entries)
+        return StatisticsSnapshot(sessionID: session, entries: entries)
+    }
+
+    /// Decodes a V3 reply as `decodeV3(_:)` does, writing the entries over those of `entries`.
+    ///
+    /// A handle decodes every update into the array of the last one: the entries are replaced one by
+    /// one, where freeing the old array would destroy each entry through the runtime's generic path.
+    /// After a throw `entries` holds a mix of old and new entries, which the caller discards.
+    ///
+    /// - Returns: the session id.
+    static func decodeV3(_ payload: [UInt8], into entries: inout [StatisticEntry]) throws -> UInt64 {
         try checkVersion(payload, expected: 3, minimumLength: v3HeaderLength)
         guard payload.count >= v3HeaderLength else {
             throw GuestLibWireError.tooShort(length: payload.count, minimum: v3HeaderLength)
@@ -72,19 +85,24 @@ extension GuestLibWire {
         }
         let kept = Int(min(count, StatisticID.highestKnown.rawValue))
         var index = 0
-        // Not `init(unsafeUninitializedCapacity:)`: that initialiser is not specialised for the element
-        // type and looks up the array's type metadata at run time, which costs more than the decoding.
-        var entries: [StatisticEntry] = []
         entries.reserveCapacity(kept)
         do {
             while index < kept {
-                entries.append(try readEntry(&reader, index: index))
+                let entry = try readEntry(&reader, index: index)
+                if index < entries.count {
+                    entries[index] = entry
+                } else {
+                    entries.append(entry)
+                }
                 index += 1
             }
         } catch let error as XDRError {
             throw GuestLibWireError.malformedXDR(entryIndex: index, error)
         }
-        return StatisticsSnapshot(sessionID: session, entries: entries)
+        if entries.count > kept {
+            entries.removeSubrange(kept...)
+        }
+        return session
     }
 
     @inline(__always)

@@ -38,9 +38,9 @@ enum SocketTimeout {
     static func apply(_ seconds: Double, to socket: Int32) {
         var value = timeval(
             tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
-        for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
-            _ = setsockopt(socket, SOL_SOCKET, option, &value, socklen_t(MemoryLayout<timeval>.size))
-        }
+        let size = socklen_t(MemoryLayout<timeval>.size)
+        _ = setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &value, size)
+        _ = setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &value, size)
     }
 
     /// "`what` within N s", with N printed without a fraction when it has none.

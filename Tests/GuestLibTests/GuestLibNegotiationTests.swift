@@ -17,6 +17,22 @@ import Testing
         #expect(handle.snapshot == host.snapshot)
     }
 
+    @Test func eachUpdateHoldsExactlyItsOwnEntriesWhenTheCountChanges() throws {
+        // An update decodes into the last update's entries: none may be left over or missing.
+        let host = FakeHost(.v3)
+        let handle = try host.openHandle()
+        let full = Fixtures.fullSnapshot()
+        var shorter = Fixtures.fullSnapshot(path: "/a/much/longer/resource/pool/path")
+        shorter.entries.removeLast(17)
+
+        for expected in [full, shorter, full, shorter] {
+            host.snapshot = expected
+            try handle.update()
+            #expect(handle.snapshot == expected)
+        }
+        #expect(try handle.resourcePoolPath.get() == "/a/much/longer/resource/pool/path")
+    }
+
     @Test func v2OnlyHostSeesThreeThenTwo() throws {
         let host = FakeHost(.v2Only)
         let handle = try host.openHandle()
