@@ -53,8 +53,10 @@ extension GuestLibWire {
     /// - Returns: the snapshot, with as many entries as the host sent (at most 38).
     /// - Throws: `GuestLibWireError` naming the broken rule.
     public static func decodeV3(_ payload: [UInt8]) throws -> StatisticsSnapshot {
+        var (session, reader, count) = try self.v3Stream(payload)
         var entries: [StatisticEntry] = []
-        let session = try self.decodeV3(payload, into: &entries)
+        entries.reserveCapacity(count)
+        try self.readEntries(&reader, count: count) { _, entry in entries.append(entry) }
         return StatisticsSnapshot(sessionID: session, entries: entries)
     }
 
@@ -66,6 +68,24 @@ extension GuestLibWire {
     ///
     /// - Returns: the session id.
     static func decodeV3(_ payload: [UInt8], into entries: inout [StatisticEntry]) throws -> UInt64 {
+        var (session, reader, count) = try self.v3Stream(payload)
+        entries.reserveCapacity(count)
+        try self.readEntries(&reader, count: count) { index, entry in
+            if index < entries.count {
+                entries[index] = entry
+            } else {
+                entries.append(entry)
+            }
+        }
+        if entries.count > count {
+            entries.removeSubrange(count...)
+        }
+        return session
+    }
+
+    /// Checks a V3 reply's header and count: the session id, a reader at the first entry, and how many
+    /// entries to read.
+    private static func v3Stream(_ payload: [UInt8]) throws -> (session: UInt64, reader: XDRReader, count: Int) {
         try checkVersion(payload, expected: 3, minimumLength: v3HeaderLength)
         guard payload.count >= v3HeaderLength else {
             throw GuestLibWireError.tooShort(length: payload.count, minimum: v3HeaderLength)
@@ -83,26 +103,23 @@ extension GuestLibWire {
         } catch let error as XDRError {
             throw GuestLibWireError.malformedXDR(entryIndex: nil, error)
         }
-        let kept = Int(min(count, StatisticID.highestKnown.rawValue))
+        return (session, reader, Int(min(count, StatisticID.highestKnown.rawValue)))
+    }
+
+    /// Reads `count` entries and hands each to `store` with its index.
+    @inline(__always)
+    private static func readEntries(
+        _ reader: inout XDRReader, count: Int, _ store: (Int, StatisticEntry) -> Void
+    ) throws {
         var index = 0
-        entries.reserveCapacity(kept)
         do {
-            while index < kept {
-                let entry = try readEntry(&reader, index: index)
-                if index < entries.count {
-                    entries[index] = entry
-                } else {
-                    entries.append(entry)
-                }
+            while index < count {
+                store(index, try readEntry(&reader, index: index))
                 index += 1
             }
         } catch let error as XDRError {
             throw GuestLibWireError.malformedXDR(entryIndex: index, error)
         }
-        if entries.count > kept {
-            entries.removeSubrange(kept...)
-        }
-        return session
     }
 
     @inline(__always)
