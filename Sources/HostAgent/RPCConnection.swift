@@ -199,7 +199,9 @@ final class RPCConnection: ArrivalListener, @unchecked Sendable {
     private func take(_ read: SocketRead) -> Bool {
         let buffer = self.loop.readBuffer
         if read.count > 0 {
-            self.framer.append(UnsafeBufferPointer(rebasing: buffer[..<read.count]))
+            let bytes = UnsafeBufferPointer(rebasing: buffer[..<read.count])
+            if self.answersAsOneShot(bytes) { return false }
+            self.framer.append(bytes)
             self.answerAndFlush()
             return read.count == buffer.count
         }
@@ -217,6 +219,20 @@ final class RPCConnection: ArrivalListener, @unchecked Sendable {
         )
         self.shutDown()
         return false
+    }
+
+    /// Answers `bytes` and closes when they are one whole fast-close request with nothing before
+    /// them, as the listener answers one that came with the connection: a guestlib update whose
+    /// request arrived after the accept skips the framer's copies. Anything else is left to the framer.
+    ///
+    /// - Returns: true when the request was answered.
+    private func answersAsOneShot(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard self.framer.bufferedByteCount == 0, self.output.isEmpty, !self.closesAfterFlush,
+            let packet = RPCServer.wholeOneShotRequest(bytes, maximumLength: self.framer.maximumLength, vm: self.vm)
+        else { return false }
+        self.respond(to: packet)
+        self.flush()
+        return true
     }
 
     /// Closes after the peer's end of stream; a packet left incomplete is a bad packet (the

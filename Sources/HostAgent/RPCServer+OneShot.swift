@@ -38,7 +38,10 @@ extension RPCServer {
         let firstRead = SocketRead.read(descriptor, into: buffer)
 
         let bytes = UnsafeBufferPointer(rebasing: buffer[..<max(firstRead.count, 0)])
-        if firstRead.count < buffer.count, let packet = self.wholeOneShotRequest(bytes, of: endpoint) {
+        if firstRead.count < buffer.count,
+            let packet = Self.wholeOneShotRequest(
+                bytes, maximumLength: self.configuration.maximumPacketLength, vm: endpoint.context)
+        {
             self.answerUnlisted(packet, descriptor: descriptor, endpoint: endpoint, peer: peer)
             return
         }
@@ -87,10 +90,12 @@ extension RPCServer {
         return .admitted
     }
 
-    /// The request in `bytes` when they are exactly one well-formed fast-close packet and the VM's
-    /// fault plan leaves requests alone; nil sends the bytes down the general path.
-    private func wholeOneShotRequest(_ bytes: UnsafeBufferPointer<UInt8>, of endpoint: Endpoint) -> RPCPacket? {
-        let maximumLength = min(self.configuration.maximumPacketLength, PacketFramer.absoluteMaximumLength)
+    /// The request in `bytes` when they are exactly one well-formed fast-close packet and `vm`'s
+    /// fault plan leaves requests alone; nil sends the bytes down the general path (framer and all).
+    static func wholeOneShotRequest(
+        _ bytes: UnsafeBufferPointer<UInt8>, maximumLength: Int, vm: VMContext
+    ) -> RPCPacket? {
+        let maximumLength = min(maximumLength, PacketFramer.absoluteMaximumLength)
         guard bytes.count >= 4 else { return nil }
         let length = UnsafeRawBufferPointer(bytes).loadUnaligned(as: UInt32.self).bigEndian
         guard Int(length) <= maximumLength, 4 + Int(length) == bytes.count,
@@ -98,7 +103,7 @@ extension RPCServer {
                 ?? (try? RPCPacket(decoding: Array(bytes), maximumLength: maximumLength)),
             packet.fastClose
         else { return nil }
-        let plan = endpoint.context.faults.plan
+        let plan = vm.faults.plan
         guard !plan.isHung, plan.replyDelay == .zero else { return nil }
         return packet
     }

@@ -99,6 +99,36 @@ struct RPCServerOneShotTests {
         #expect(try client.readsEndOfStream())
     }
 
+    @Test func wholeOneShotRequestArrivingAfterTheAcceptIsAnsweredCountedAndClosed() throws {
+        let held = try HeldLoop()
+        let client = try held.fixture.client()
+
+        try held.releaseLoop()
+        // The holder's next reply comes after the loop's turn that accepted the client and found nothing to read.
+        #expect(try held.holder.request("echo turn") == .success("turn"))
+        try client.write(RPCPacket(payload: Array("echo late".utf8), fastClose: true).encoded())
+
+        #expect(try client.readReply() == .success("late"))
+        #expect(try client.readsEndOfStream())
+        #expect(held.fixture.waitUntil { held.fixture.server.statistics.connectionsOpen == 1 })
+        #expect(held.fixture.server.statistics.requestsByVM == ["vm1": 4])
+        #expect(held.commands.values == ["echo", "hold", "echo", "echo"])
+    }
+
+    @Test func serviceDroppingItsVMsConnectionsWhileAnsweringALateOneShotRequestSendsNoReply() throws {
+        let held = try HeldLoop()
+        let client = try held.fixture.client()
+
+        try held.releaseLoop()
+        #expect(try held.holder.request("echo turn") == .success("turn"))
+        try client.write(RPCPacket(payload: Array("drop".utf8), fastClose: true).encoded())
+
+        #expect(try client.readsEndOfStream())
+        #expect(try held.holder.readsEndOfStream())
+        #expect(held.dropped.values == [2])
+        #expect(held.fixture.waitUntil { held.fixture.server.statistics.connectionsOpen == 0 })
+    }
+
     @Test func twoRequestsPresentAtAcceptAreBothAnswered() throws {
         let held = try HeldLoop()
         let client = try held.fixture.client()
