@@ -10,8 +10,9 @@ struct VMContext: Sendable {
     let router: Router
     let enforcesSecureChannel: Bool
     let faults: FaultPlanBox
-    /// The VM's answered requests, counted here rather than by name under the server's lock.
-    let requests = RequestTally()
+    /// The VM's answered requests, counted here rather than by name under the server's lock; a VM
+    /// added again under a removed VM's name gets the removed VM's tally.
+    let requests: RequestTally
 }
 
 /// Serves one connected stream socket, Unix or vsock: framed requests in, replies out.

@@ -83,8 +83,9 @@ public final class RPCServer: @unchecked Sendable {
     private var endpoints: [String: Endpoint] = [:]
     private var vmNamesByCID: [UInt32: String] = [:]
     private var vsockListener: ListeningSocket?
-    /// The request counts of removed VMs, which `statistics` still reports.
-    private var retiredRequestTallies: [(vmName: String, tally: RequestTally)] = []
+    /// The request counts of removed VMs, which `statistics` still reports; a VM added again under
+    /// the same name counts on in its old tally, so there is at most one tally per name.
+    private var retiredRequestTallies: [String: RequestTally] = [:]
 
     /// One served VM: its settings, router, listener and open connections.
     ///
@@ -173,7 +174,8 @@ public final class RPCServer: @unchecked Sendable {
             let descriptor = try ListeningSocket.makeUnixListener(path: path, owner: vm.socketOwner)
             let context = VMContext(
                 name: vm.name, router: router, enforcesSecureChannel: vm.enforcesSecureChannel,
-                faults: FaultPlanBox())
+                faults: FaultPlanBox(),
+                requests: self.retiredRequestTallies.removeValue(forKey: vm.name) ?? RequestTally())
             // The VM's connections are served on the loop that accepts them: no thread hop
             // between accepting a connection and answering its first request.
             let loop = self.nextLoop()
@@ -219,7 +221,7 @@ public final class RPCServer: @unchecked Sendable {
         let removed: Endpoint? = self.lock.withLock {
             guard let endpoint = self.endpoints.removeValue(forKey: name) else { return nil }
             endpoint.isRemoved = true
-            self.retiredRequestTallies.append((name, endpoint.context.requests))
+            self.retiredRequestTallies[name] = endpoint.context.requests
             if let cid = endpoint.configuration.vsockCID { self.vmNamesByCID[cid] = nil }
             // Under the lock: a VM of the same name added as soon as the lock is free binds a new
             // socket file at the same path, which must not be unlinked with the old one.
@@ -237,11 +239,10 @@ public final class RPCServer: @unchecked Sendable {
             "stopped serving VM", ["vm": name, "connectionsClosed": "\(connections.count + unlisted)"])
     }
 
-    /// Every VM's request count, removed VMs' included, a name possibly more than once; call it with the
-    /// lock held.
+    /// Every VM's request count, removed VMs' included, each name once; call it with the lock held.
     func requestTalliesLocked() -> [(vmName: String, count: Int)] {
         self.endpoints.values.map { ($0.context.name, $0.context.requests.count) }
-            + self.retiredRequestTallies.map { ($0.vmName, $0.tally.count) }
+            + self.retiredRequestTallies.map { ($0.key, $0.value.count) }
     }
 
     /// Closes every open connection of a VM, as a host that drops its guests' connections does;

@@ -33,6 +33,45 @@ import Testing
         #expect(try handle.resourcePoolPath.get() == "/a/much/longer/resource/pool/path")
     }
 
+    @Test func aSnapshotTakenBeforeAnUpdateKeepsItsValues() throws {
+        // The update decodes over the handle's entries, which the earlier snapshot shares.
+        let host = FakeHost(.v3)
+        let handle = try host.openHandle()
+        try handle.update()
+        let before = try #require(handle.snapshot)
+        host.snapshot = Fixtures.fullSnapshot(path: "/another/pool")
+        try handle.update()
+        #expect(before == Fixtures.fullSnapshot())
+        #expect(handle.snapshot == Fixtures.fullSnapshot(path: "/another/pool"))
+    }
+
+    @Test func anUpdateThatFailsHalfWayLeavesNothingAndTheNextIsWhole() throws {
+        let host = FakeHost(.v3)
+        let handle = try host.openHandle()
+        try handle.update()
+        let xdr = Fixtures.be(2) + Fixtures.u32Entry(id: 1, value: 5) + Fixtures.u32Entry(id: 4, value: 5)
+        host.mode = .fixed(RPCReply(succeeded: true, payload: Fixtures.v3Payload(sessionID: 7, xdr: xdr)))
+        #expect(throws: GuestLibError.other) { try handle.update() }
+        #expect(handle.snapshot == nil)
+        #expect(handle.value(of: .cpuReservationMHz).failureCode == GuestLibError.noInfo.cCode)
+        host.mode = .v3
+        try handle.update()
+        #expect(handle.snapshot == host.snapshot)
+    }
+
+    @Test func sessionZeroAfterAGoodUpdateHoldsNoDataUntilTheNextGoodOne() throws {
+        let host = FakeHost(.v3)
+        let handle = try host.openHandle()
+        try handle.update()
+        host.snapshot = Fixtures.fullSnapshot(sessionID: 0)
+        try handle.update()
+        #expect(handle.snapshot == nil)
+        #expect(handle.cpuLimitMHz.failureCode == 5)
+        host.snapshot = Fixtures.fullSnapshot()
+        try handle.update()
+        #expect(handle.snapshot == Fixtures.fullSnapshot())
+    }
+
     @Test func v2OnlyHostSeesThreeThenTwo() throws {
         let host = FakeHost(.v2Only)
         let handle = try host.openHandle()

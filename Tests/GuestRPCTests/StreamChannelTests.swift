@@ -142,6 +142,77 @@ import Testing
         #expect(answer.payload == Array(repeating: UInt8(ascii: "r"), count: 9000))
     }
 
+    @Test func oneShotReplyAroundTheReadAheadIsReadWholeWhereverItIsSplit() throws {
+        // 4100 bytes fill the first read exactly; 4101 need one more; 40 are split at every byte.
+        var cases: [(packet: [UInt8], split: Int)] = []
+        for total in [40, 4100, 4101] {
+            let payload = Array("1 ".utf8) + (0..<(total - 34)).map { UInt8(truncatingIfNeeded: $0) }
+            let packet = RPCPacket(payload: payload).encoded()
+            let splits = total == 40 ? Array(1...total) : [1, 3, 4, 5, 35, total - 1, total]
+            for split in splits { cases.append((packet, split)) }
+        }
+        let pending = Locked(cases)
+        let server = try ScriptedServer { connection in
+            _ = connection.readPacket()
+            let next = pending.value.removeFirst()
+            connection.write(Array(next.packet[..<next.split]))
+            usleep(2000)  // lets the channel read the first part alone
+            connection.write(Array(next.packet[next.split...]))
+        }
+        defer { server.stop() }
+
+        for (packet, split) in cases {
+            let reply = try self.channel(server, oneShot: true).send("x")
+            #expect(reply.payload == Array(packet[34...]), "split at \(split) of \(packet.count)")
+        }
+    }
+
+    @Test func persistentChannelReadsOnlyItsReplyAndLeavesTheNextOneForTheNextSend() throws {
+        let first = RPCPacket(payload: Array("1 first".utf8)).encoded()
+        let second = RPCPacket(payload: Array("0 second".utf8)).encoded()
+        let server = try ScriptedServer { connection in
+            _ = connection.readPacket()
+            connection.write(first + second)
+            _ = connection.readPacket()
+            _ = connection.peerClosed()
+        }
+        defer { server.stop() }
+        let channel = self.channel(server, oneShot: false)
+        defer { channel.close() }
+
+        #expect(try channel.send("a") == .success("first"))
+        #expect(try channel.send("b") == .failure("second"))
+        #expect(server.connections == 1)
+    }
+
+    @Test func lengthWordZeroIsAnInvalidReplyOnBothKindsOfChannel() throws {
+        let oneShot = try self.failure(oneShot: true) { $0.write([0, 0, 0, 0]) }
+        let persistent = try self.failure(oneShot: false) { $0.write([0, 0, 0, 0]) }
+        #expect(oneShot?.kind == .invalidReply)
+        #expect(oneShot?.detail == persistent?.detail)
+    }
+
+    @Test func replyWithFieldsInAnotherOrderAndLongerThanTheReadAheadIsAccepted() throws {
+        let text = Array("1 ".utf8) + [UInt8](repeating: UInt8(ascii: "z"), count: 5000)
+        var wire = WireBuilder()
+        wire.int32(2)
+        wire.int32(2)
+        wire.int32(Int32(text.count))
+        wire.bytes(text)
+        wire.int32(1)
+        wire.int32(1)
+        wire.bytes([1, 0, 0, 0, 0, 0, 0, 0])
+        let packet = wire.packet()
+        let server = try ScriptedServer { connection in
+            _ = connection.readPacket()
+            connection.write(packet)
+        }
+        defer { server.stop() }
+
+        let reply = try self.channel(server, oneShot: true).send("x")
+        #expect(reply.payload == Array(text[2...]))
+    }
+
     @Test func hostClosingMidReplyIsAReceiveFailure() throws {
         let error = try self.failure { connection in
             connection.write([0, 0, 0, 20, 0, 0, 0, 1, 0])

@@ -62,7 +62,8 @@ final class DirectlyServedConnection {
         let faults = FaultPlanBox()
         faults.plan = plan
         let context = VMContext(
-            name: "vm1", router: EchoService.router(), enforcesSecureChannel: false, faults: faults)
+            name: "vm1", router: EchoService.router(), enforcesSecureChannel: false, faults: faults,
+            requests: RequestTally())
         let (loop, server) = (self.loop, self.server)
         weak var made: RPCConnection?
         loop.executeAndWait {
