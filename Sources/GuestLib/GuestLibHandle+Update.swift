@@ -69,7 +69,7 @@ extension GuestLibHandle {
                     sessionID = snapshot.sessionID
                     state.entries = snapshot.entries
                 } else {
-                    // Into the last update's entries (a failure below clears them).
+                    // Into the last update's entries (emptied when the decode fails).
                     sessionID = try GuestLibWire.decodeV3(reply.payload, into: &state.entries)
                 }
             } catch {

@@ -60,27 +60,38 @@ extension GuestLibWire {
         return StatisticsSnapshot(sessionID: session, entries: entries)
     }
 
-    /// Decodes a V3 reply as `decodeV3(_:)` does, writing the entries over those of `entries`.
+    /// Decodes a V3 reply as `decodeV3(_:)` does, writing the entries over those already in `entries`.
     ///
-    /// A handle decodes every update into the array of the last one: the entries are replaced one by
-    /// one, where freeing the old array would destroy each entry through the runtime's generic path.
-    /// After a throw `entries` holds a mix of old and new entries, which the caller discards.
+    /// For a program that decodes reply after reply: the array of the last reply is reused, its
+    /// entries replaced one by one, so a reply with as many entries as the last allocates nothing
+    /// for them (freeing an array of entries goes through the runtime's generic path, which costs
+    /// as much as decoding it). `GuestLibHandle.update()` decodes this way.
     ///
+    /// - Parameters:
+    ///   - payload: the reply after its `1 ` prefix.
+    ///   - entries: the entries of the last reply, or any array; on return, those of this one. After a
+    ///     throw it is empty.
     /// - Returns: the session id.
-    static func decodeV3(_ payload: [UInt8], into entries: inout [StatisticEntry]) throws -> UInt64 {
-        var (session, reader, count) = try self.v3Stream(payload)
-        entries.reserveCapacity(count)
-        try self.readEntries(&reader, count: count) { index, entry in
-            if index < entries.count {
-                entries[index] = entry
-            } else {
-                entries.append(entry)
+    /// - Throws: `GuestLibWireError` naming the broken rule, as `decodeV3(_:)`.
+    public static func decodeV3(_ payload: [UInt8], into entries: inout [StatisticEntry]) throws -> UInt64 {
+        do {
+            var (session, reader, count) = try self.v3Stream(payload)
+            entries.reserveCapacity(count)
+            try self.readEntries(&reader, count: count) { index, entry in
+                if index < entries.count {
+                    entries[index] = entry
+                } else {
+                    entries.append(entry)
+                }
             }
+            if entries.count > count {
+                entries.removeSubrange(count...)
+            }
+            return session
+        } catch {
+            entries.removeAll(keepingCapacity: true)
+            throw error
         }
-        if entries.count > count {
-            entries.removeSubrange(count...)
-        }
-        return session
     }
 
     /// Checks a V3 reply's header and count: the session id, a reader at the first entry, and how many

@@ -53,7 +53,7 @@ struct BenchmarkResult: Encodable {
         }
     }
 
-    private static func format(_ value: Double) -> String { String(format: "%.1f", value) }
+    static func format(_ value: Double) -> String { String(format: "%.1f", value) }
 }
 
 /// Times `operation` for about `seconds` of this thread's CPU time and returns nanoseconds per call.

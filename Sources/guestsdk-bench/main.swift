@@ -15,7 +15,8 @@ let help = """
 
     benchmarks:
       decode-v3    decode a full 38-statistic V3 guestlib.info.get reply:
-                   GuestLib's decoder against a C decoder on libtirpc (goal: ratio <= 0.50)
+                   GuestLib's decoder into the last decode's entries against a C decoder on
+                   libtirpc into its caller's array (goal: ratio <= 0.50); also a new snapshot each time
       ha-scale     the host agent with 1,000 then 9,000 simulated guests heartbeating once a
                    second on their own sockets for 60 s: agent CPU, peak RSS, red lateness
                    (goal at 10,000: < 25% of one core, < 200 MB, p99 < 50 ms, no false red);

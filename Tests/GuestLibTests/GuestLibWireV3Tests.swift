@@ -59,6 +59,28 @@ import Testing
         #expect(try GuestLibWire.decodeV3(GuestLibWire.encodeV3(snapshot)) == snapshot)
     }
 
+    @Test func decodingIntoAnArrayLeavesExactlyTheReplysEntries() throws {
+        let full = Fixtures.fullSnapshot()
+        var shorter = Fixtures.snapshot(count: 30, sessionID: 0x99)
+        shorter.entries[5] = .unavailable(shorter.entries[5].id)
+        var entries = StatisticID.allCases.prefix(18).map { StatisticEntry.unavailable($0) }
+
+        #expect(try GuestLibWire.decodeV3(GuestLibWire.encodeV3(full), into: &entries) == full.sessionID)
+        #expect(entries == full.entries)
+        #expect(try GuestLibWire.decodeV3(GuestLibWire.encodeV3(shorter), into: &entries) == shorter.sessionID)
+        #expect(entries == shorter.entries)
+    }
+
+    @Test func decodingIntoAnArrayThrowsAsTheSnapshotDecoderAndLeavesItEmpty() {
+        let xdr = Fixtures.be(2) + Fixtures.u32Entry(id: 1, value: 5) + Fixtures.u32Entry(id: 3, value: 5)
+        var entries = Fixtures.fullSnapshot().entries
+
+        #expect(throws: GuestLibWireError.unexpectedID(index: 1, expected: 2, found: 3)) {
+            try GuestLibWire.decodeV3(Fixtures.v3Payload(xdr: xdr), into: &entries)
+        }
+        #expect(entries.isEmpty)
+    }
+
     @Test func acceptsAnEmptyList() throws {
         let snapshot = try GuestLibWire.decodeV3(Fixtures.v3Payload(sessionID: 9, xdr: Fixtures.be(0)))
         #expect(snapshot == StatisticsSnapshot(sessionID: 9, entries: []))
