@@ -45,10 +45,11 @@ struct BenchmarkResult: Encodable {
             encoder.outputFormatting = [.sortedKeys]
             print(String(decoding: try! encoder.encode(self), as: UTF8.self))
         } else {
+            let verdict = self.goalMet ? "met" : "NOT met"
             print(
                 "\(self.benchmark): ours \(Self.format(self.oursNanoseconds)) ns/op, "
                     + "\(self.baseline) \(Self.format(self.baselineNanoseconds)) ns/op, "
-                    + "ratio \(String(format: "%.3f", self.ratio)) (goal \(self.goal): \(self.goalMet ? "met" : "NOT met"))"
+                    + "ratio \(String(format: "%.3f", self.ratio)) (goal \(self.goal): \(verdict))"
             )
         }
     }
