@@ -95,14 +95,12 @@ final class DirectlyServedConnection {
 /// directory that this process holds open, found through `/proc/net/unix` (an accepted socket
 /// carries its listener's path there), so other tests' descriptors are not counted.
 enum ServerSockets {
-    /// Polls (every 10 ms, for at most 2 s) until exactly `count` server sockets are open: the
-    /// server forgets a connection just before it closes its descriptor.
+    /// Polls (every 10 ms, for at most 10 s) until exactly `count` server sockets are open: the
+    /// server forgets a connection just before it closes its descriptor. The bound is generous because
+    /// each look reads `/proc/net/unix` and `/proc/self/fd`, which other suites running beside this one
+    /// fill with thousands of sockets; it had run out at 2 s on a loaded machine.
     static func wait(untilOpen count: Int, under directory: String) -> Bool {
-        for _ in 0..<200 {
-            if self.open(under: directory) == count { return true }
-            usleep(10_000)
-        }
-        return self.open(under: directory) == count
+        poll(seconds: 10) { self.open(under: directory) == count }
     }
 
     static func open(under directory: String) -> Int {
