@@ -23,8 +23,10 @@ struct SoakTests {
         try FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try json.write(to: URL(fileURLWithPath: path))
-        print("soak report: \(path)")
-        print(String(decoding: json, as: UTF8.self))
+        print(
+            "soak: \(report.vms) VMs for \(Int(report.wallSeconds)) s (seed \(report.seed)): \(report.events) events, "
+                + "resets \(report.resetsDone) of \(report.resetsExpected), false resets \(report.falseResets), "
+                + "false reds \(report.falseReds), anomalies \(report.anomalies); the whole report: \(path)")
 
         #expect(report.sequenceGaps == 0)
         #expect(UInt64(report.events) == report.lastEventID)
