@@ -73,7 +73,7 @@ final class Demo {
         let environment = [
             Endpoint.environmentVariable: "unix:" + server.socketPath(forVM: Self.vmName)
         ]
-        self.output.line("GUESTSDK_RPC=\(environment[Endpoint.environmentVariable]!)")
+        self.output.line("  The guest reaches it through GUESTSDK_RPC=\(environment[Endpoint.environmentVariable]!)")
 
         let application = AppMonitor(environment: environment)
         let heartbeat = try self.showHeartbeats(application)
@@ -112,7 +112,7 @@ final class Demo {
         try server.addVM(VMEndpointConfiguration(name: Self.vmName), router: router)
         let policy = Self.settings
         self.output.line(
-            "policy: \(policy.vmMonitoring.rawValue), failureInterval \(policy.failureInterval) s, "
+            "  HA policy: \(policy.vmMonitoring.rawValue), failureInterval \(policy.failureInterval) s, "
                 + "minUpTime \(policy.minUpTime) s, maxFailures \(policy.maxFailures) per "
                 + "\(policy.maxFailureWindow) s; the VM has been up for 600 s")
         return server
