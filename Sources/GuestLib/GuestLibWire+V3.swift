@@ -54,6 +54,8 @@ extension GuestLibWire {
     /// - Throws: `GuestLibWireError` naming the broken rule.
     public static func decodeV3(_ payload: [UInt8]) throws -> StatisticsSnapshot {
         var (session, reader, count) = try self.v3Stream(payload)
+        // Not `init(unsafeUninitializedCapacity:)`: that initialiser is not specialised for the element
+        // type and looks up the array's type metadata at run time, which costs more than the decoding.
         var entries: [StatisticEntry] = []
         entries.reserveCapacity(count)
         try self.readEntries(&reader, count: count) { _, entry in entries.append(entry) }
